@@ -1,0 +1,83 @@
+"""Typed errors whose messages a user can act on.
+
+Every error raised for bad input is a :class:`DicomForgeError` (or a subclass)
+carrying a user-facing ``message`` and, where known, the offending ``file``.
+The CLI prints them as ``error: <file>: <message>``; the worker sends
+:meth:`DicomForgeError.to_dict` to the page, which shows the same words.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DicomForgeError",
+    "InputError",
+    "UnsupportedError",
+    "GeometryError",
+    "OptionsError",
+    "MissingPartnerError",
+    "Cancelled",
+]
+
+
+class DicomForgeError(Exception):
+    """A problem with the user's input or options, told in words they can act on.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and, where possible, what to do about it. Includes the
+        numbers involved ("header says 512x512x300 int16 = 157286400 bytes,
+        file has 1024").
+    file : str, optional
+        The name of the input the problem concerns.
+    """
+
+    def __init__(self, message: str, file: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}" if self.file else self.message
+
+    def with_file(self, file: str) -> "DicomForgeError":
+        """Return this error, naming *file* unless it already names one."""
+        if self.file is None:
+            self.file = file
+        return self
+
+    def to_dict(self) -> dict:
+        """The error as the worker protocol sends it to the page."""
+        return {
+            "name": "DicomForgeError",
+            "kind": type(self).__name__,
+            "message": self.message,
+            "file": self.file,
+        }
+
+
+class InputError(DicomForgeError):
+    """The input is damaged, truncated or inconsistent."""
+
+
+class UnsupportedError(DicomForgeError):
+    """The input is valid but uses something dicomforge does not handle."""
+
+
+class GeometryError(InputError):
+    """The input's geometry cannot be written as a DICOM series (shear, NaN, ...)."""
+
+
+class OptionsError(DicomForgeError):
+    """An option the user set is invalid."""
+
+
+class MissingPartnerError(InputError):
+    """A two-file input (.mhd + .raw, .nhdr + data, .hdr + .img) lacks its partner."""
+
+
+class Cancelled(DicomForgeError):
+    """The user cancelled the job."""
+
+    def __init__(self, message: str = "cancelled by the user", file: str | None = None) -> None:
+        super().__init__(message, file)

@@ -1,0 +1,62 @@
+"""Named input buffers and the batch convention shared by the CLI and the worker.
+
+An input is a file name plus its bytes (``NamedInput``); the CLI reads them from
+disk, the worker from dropped ``File``s. :func:`run_batch` applies one function
+to each input and turns a :class:`~dicomforge.errors.DicomForgeError` into a
+per-input failure so that the rest of the batch still finishes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from dicomforge.errors import DicomForgeError, InputError
+
+__all__ = ["NamedInput", "BatchResult", "read_input", "run_batch"]
+
+
+@dataclass(frozen=True)
+class NamedInput:
+    """One input: the name the user knows it by and its bytes (never modified)."""
+
+    name: str
+    data: bytes | memoryview
+
+
+@dataclass
+class BatchResult:
+    """What happened to one input of a batch: a value, or the error that stopped it."""
+
+    name: str
+    value: object = None
+    error: DicomForgeError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def read_input(path: str) -> NamedInput:
+    """Read *path* from disk, turning OS errors into an :class:`InputError` naming it."""
+    try:
+        with open(path, "rb") as fh:
+            return NamedInput(path, fh.read())
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", path) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror or exc}", path) from None
+
+
+def run_batch(
+    inputs: Iterable[NamedInput], work: Callable[[NamedInput], object]
+) -> Iterator[BatchResult]:
+    """Yield ``work(input)`` for each input; a DicomForgeError fails only that input."""
+    for item in inputs:
+        try:
+            yield BatchResult(item.name, value=work(item))
+        except DicomForgeError as exc:
+            yield BatchResult(item.name, error=exc.with_file(os.fspath(item.name)))

@@ -1,0 +1,39 @@
+// Shared Playwright helpers: request recording, console capture, waiting for the worker.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { expect } from "@playwright/test";
+
+/** Bytes of one of pydicom's own test files (from the project's venv; nothing committed). */
+export function pydicomTestFile(name) {
+  const python = process.env.DICOMFORGE_PYTHON ?? ".venv/bin/python";
+  const path = execFileSync(
+    python,
+    ["-c", "import sys; from pydicom.data import get_testdata_file; print(get_testdata_file(sys.argv[1]))", name],
+    { encoding: "utf8" },
+  ).trim();
+  return readFileSync(path);
+}
+
+/** Record every request the page (and its workers) makes, and every console error. */
+export function watchPage(page) {
+  const requests = [];
+  const consoleErrors = [];
+  page.context().on("request", (request) => requests.push(request.url()));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") consoleErrors.push(msg.text());
+  });
+  page.on("pageerror", (err) => consoleErrors.push(String(err)));
+  return { requests, consoleErrors };
+}
+
+/** Wait until the runtime status says ready (or fail with what it says). */
+export async function waitReady(page) {
+  const status = page.locator("#runtime-status");
+  await expect(status).toHaveAttribute("data-state", /ready|error/, { timeout: 60_000 });
+  await expect(status).toHaveAttribute("data-state", "ready");
+}
+
+/** Requests that left the page's origin. */
+export function crossOrigin(requests, origin) {
+  return requests.filter((url) => !url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:"));
+}

@@ -1,0 +1,70 @@
+// The foundation: worker ready, versions shown, same-origin only, no console errors.
+import { readFileSync } from "node:fs";
+import { expect, test } from "@playwright/test";
+import { crossOrigin, pydicomTestFile, waitReady, watchPage } from "./helpers.js";
+
+const lock = JSON.parse(readFileSync(new URL("../../web/worker/wheels.lock.json", import.meta.url), "utf8"));
+const pydicomPin = lock.runtime.find((p) => p.name === "pydicom");
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+
+test("worker becomes ready and the footer shows the versions", async ({ page, baseURL }) => {
+  const { requests, consoleErrors } = watchPage(page);
+  await page.goto("/");
+  await waitReady(page);
+  const footer = page.locator("#versions");
+  await expect(footer).toContainText(`Pyodide ${pkg.dependencies.pyodide}`);
+  await expect(footer).toContainText(/Python 3\.14\.\d+/);
+  await expect(footer).toContainText(`pydicom ${pydicomPin.version}`);
+  await expect(footer).toContainText(/dicomforge \d+\.\d+\.\d+/);
+  await expect(footer).toContainText("backend stdlib");
+  expect(consoleErrors).toEqual([]);
+  expect(requests.length).toBeGreaterThan(5);
+  expect(crossOrigin(requests, new URL(baseURL).origin)).toEqual([]);
+  expect(requests.some((u) => u.endsWith(`/wheels/${pydicomPin.file}`))).toBe(true);
+  expect(requests.some((u) => u.endsWith("/pyodide/pyodide.asm.wasm"))).toBe(true);
+});
+
+test("dropped DICOM files are described and a bad one is named", async ({ page }) => {
+  const { consoleErrors } = watchPage(page);
+  await page.goto("/");
+  await waitReady(page);
+  const ct = pydicomTestFile("CT_small.dcm");
+  await page.locator("#file-input").setInputFiles([
+    { name: "CT_small.dcm", mimeType: "application/dicom", buffer: ct },
+    { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a dicom file") },
+  ]);
+  const good = page.locator('#input-list li[data-file="CT_small.dcm"]');
+  await expect(good).toContainText("CT CT Image Storage · 128×128×1 · Explicit VR Little Endian");
+  const bad = page.locator('#input-list li[data-file="notes.txt"]');
+  await expect(bad).toHaveClass(/error/);
+  await expect(bad).toContainText("not a DICOM file");
+  expect(consoleErrors).toEqual([]);
+});
+
+test("a missing wheel is a clear error in the page, not a blank page", async ({ page }) => {
+  await page.route(`**/wheels/${pydicomPin.file}`, (route) => route.fulfill({ status: 404, body: "not found" }));
+  await page.goto("/");
+  const status = page.locator("#runtime-status");
+  await expect(status).toHaveAttribute("data-state", "error", { timeout: 60_000 });
+  await expect(status).toContainText(`wheel ${pydicomPin.file} missing: run make dev`);
+});
+
+test("a wheel that does not match its pinned hash is refused", async ({ page }) => {
+  await page.route(`**/wheels/${pydicomPin.file}`, (route) => route.fulfill({ status: 200, body: "tampered" }));
+  await page.goto("/");
+  const status = page.locator("#runtime-status");
+  await expect(status).toHaveAttribute("data-state", "error", { timeout: 60_000 });
+  await expect(status).toContainText(`wheel ${pydicomPin.file} does not match its pinned sha256`);
+});
+
+test("numpy configured but absent: says so once, continues with stdlib", async ({ page }) => {
+  const { requests, consoleErrors } = watchPage(page);
+  await page.goto("http://localhost:4174/");
+  await waitReady(page);
+  const status = page.locator("#runtime-status");
+  await expect(status).toContainText("numpy could not be loaded");
+  await expect(status).toContainText("using the stdlib backend");
+  await expect(page.locator("#versions")).toContainText("backend stdlib");
+  expect(crossOrigin(requests, "http://localhost:4174")).toEqual([]);
+  expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+});

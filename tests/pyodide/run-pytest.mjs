@@ -1,0 +1,54 @@
+// Runs the Python unit tests inside Pyodide (Python 3.14, no numpy) under Node.
+//
+// The pinned wheels (runtime + test groups of web/worker/wheels.lock.json) are read
+// from public/wheels/, checked against their sha256 and unpacked into site-packages;
+// the repository is mounted with NODEFS so py/ and tests/py are the real files.
+// Usage: node tests/pyodide/run-pytest.mjs [pytest args...]
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadPyodide } from "pyodide";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const lock = JSON.parse(await readFile(resolve(root, "web/worker/wheels.lock.json"), "utf8"));
+
+async function verifiedWheel(pin, folder) {
+  const path = resolve(root, folder, pin.file);
+  let bytes;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new Error(`wheel ${pin.file} missing: run make test (or python py/tools/fetch_wheels.py)`);
+  }
+  const digest = createHash("sha256").update(bytes).digest("hex");
+  if (digest !== pin.sha256) throw new Error(`wheel ${pin.file} does not match its pinned sha256`);
+  return bytes;
+}
+
+const [pyodide, wheels] = await Promise.all([
+  loadPyodide(),
+  Promise.all([
+    ...lock.runtime.filter((p) => p.name !== "micropip").map((p) => verifiedWheel(p, "public/wheels")),
+    ...lock.test.map((p) => verifiedWheel(p, ".cache/wheels-test")),
+  ]),
+]);
+const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
+for (const bytes of wheels) {
+  pyodide.unpackArchive(new Uint8Array(bytes), "wheel", { extractDir: sitePackages });
+}
+
+pyodide.setStdout({ write: (buf) => (process.stdout.write(buf), buf.length) });
+pyodide.setStderr({ write: (buf) => (process.stderr.write(buf), buf.length) });
+pyodide.mountNodeFS("/repo", root);
+pyodide.globals.set("pytest_args", pyodide.toPy(process.argv.slice(2)));
+const code = pyodide.runPython(`
+import os, sys
+os.chdir("/repo")
+sys.path.insert(0, "/repo/py")
+os.environ["DICOMFORGE_BACKEND"] = "stdlib"
+import pytest
+args = list(pytest_args) or ["tests/py"]
+int(pytest.main(["-p", "no:cacheprovider", "-q", *args]))
+`);
+process.exit(code);

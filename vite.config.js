@@ -1,0 +1,23 @@
+import { resolve } from "node:path";
+import { defineConfig } from "vite";
+import dicomforgeRuntime from "./web/build/vite-plugin-dicomforge.js";
+
+// Build-time settings (environment variables, read here and nowhere else):
+//   DICOMFORGE_PACKAGES_URL  URL of a hosted full Pyodide package set (the folder with
+//                            pyodide-lock.json and numpy's wheel). When set, the worker also
+//                            loads numpy from there; off by default.
+export default defineConfig({
+  plugins: [dicomforgeRuntime()],
+  define: {
+    __DICOMFORGE_PACKAGES_URL__: JSON.stringify(process.env.DICOMFORGE_PACKAGES_URL ?? ""),
+  },
+  server: { port: 5173, strictPort: true },
+  preview: { port: 4173, strictPort: true },
+  worker: { format: "es" },
+  optimizeDeps: { exclude: ["pyodide"] },
+  build: {
+    outDir: process.env.DICOMFORGE_OUT_DIR ?? "dist",
+    target: "es2022",
+    rollupOptions: { input: { main: resolve(import.meta.dirname, "index.html") } },
+  },
+});

@@ -1,0 +1,94 @@
+// Vite plugin: serves and builds the runtime assets the worker loads from our own origin.
+//
+//   /pyodide/*                Pyodide core from the pinned `pyodide` npm package; its
+//                             python_stdlib.zip byte-compiled at build time (precompile.mjs)
+//   /py/dicomforge.zip        the dicomforge package, zipped from py/dicomforge (with pycs in builds)
+//   /py/wheels-pycache.zip    pycs for the pinned wheels (a start-up speed-up, optional)
+//   /wheels/*                 the pinned wheels (public/wheels, filled by py/tools/fetch_wheels.py);
+//                             a missing wheel is a 404, never the SPA's index.html
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import JSZip from "jszip";
+import { precompiledPackage, precompiledStdlib, precompiledWheels } from "./precompile.mjs";
+
+const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json"];
+const MIME = { ".mjs": "text/javascript", ".wasm": "application/wasm", ".zip": "application/zip", ".json": "application/json" };
+
+/** py/dicomforge's sources: archive member name -> bytes. */
+export function packageSources(root) {
+  const pyRoot = resolve(root, "py");
+  const walk = (dir) =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return name === "__pycache__" ? [] : walk(path);
+      return name.endsWith(".py") ? [path] : [];
+    });
+  return new Map(walk(join(pyRoot, "dicomforge")).sort().map((path) => [relative(pyRoot, path), readFileSync(path)]));
+}
+
+/** Sources only, zipped quickly: what the dev server serves so edits show on reload. */
+async function sourceArchive(root) {
+  const zip = new JSZip();
+  for (const [name, bytes] of packageSources(root)) zip.file(name, bytes);
+  return zip.generateAsync({ type: "nodebuffer" });
+}
+
+const mimeOf = (name) => MIME[name.slice(name.lastIndexOf("."))] ?? "application/octet-stream";
+
+function devMiddleware(root) {
+  const pyodideDir = resolve(root, "node_modules/pyodide");
+  const wheelsDir = resolve(root, "public/wheels");
+  return async (req, res, next) => {
+    const path = decodeURIComponent((req.url ?? "").split("?")[0]);
+    const send = (body, name) => {
+      res.setHeader("Content-Type", mimeOf(name));
+      res.setHeader("Cache-Control", "no-cache");
+      res.end(body);
+    };
+    try {
+      if (path === "/pyodide/python_stdlib.zip") return send(readFileSync(await precompiledStdlib(root)), path);
+      if (path.startsWith("/pyodide/") && PYODIDE_FILES.includes(path.slice(9))) {
+        return send(readFileSync(join(pyodideDir, path.slice(9))), path);
+      }
+      if (path === "/py/dicomforge.zip") return send(await sourceArchive(root), path);
+      if (path === "/py/wheels-pycache.zip") return send(readFileSync(await precompiledWheels(root)), path);
+    } catch (err) {
+      res.statusCode = 404;
+      return res.end(String(err.message));
+    }
+    return missingWheel(path, wheelsDir, res) || next();
+  };
+}
+
+function missingWheel(path, wheelsDir, res) {
+  if (!path.startsWith("/wheels/") || existsSync(join(wheelsDir, path.slice("/wheels/".length)))) return false;
+  res.statusCode = 404;
+  res.end(`not found: ${path}`);
+  return true;
+}
+
+export default function dicomforgeRuntime() {
+  let root;
+  let outDir;
+  return {
+    name: "dicomforge-runtime",
+    configResolved(config) {
+      root = config.root;
+      outDir = resolve(root, config.build.outDir);
+    },
+    configureServer(server) {
+      server.middlewares.use(devMiddleware(root));
+    },
+    configurePreviewServer(server) {
+      const wheelsDir = join(outDir, "wheels");
+      server.middlewares.use((req, res, next) => missingWheel((req.url ?? "").split("?")[0], wheelsDir, res) || next());
+    },
+    async generateBundle() {
+      const emit = (fileName, source) => this.emitFile({ type: "asset", fileName, source });
+      for (const name of PYODIDE_FILES) emit(`pyodide/${name}`, readFileSync(resolve(root, "node_modules/pyodide", name)));
+      emit("pyodide/python_stdlib.zip", readFileSync(await precompiledStdlib(root)));
+      emit("py/wheels-pycache.zip", readFileSync(await precompiledWheels(root)));
+      emit("py/dicomforge.zip", await precompiledPackage(root, packageSources(root)));
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// Main-thread side of the worker protocol: starts the worker, waits for it, runs jobs.
+// Knows nothing of the DOM, so the page (web/main.js) and the embedding API share it.
+import { proxy, wrap } from "comlink";
+
+/** A failure the user can act on, as the worker reported it. */
+export class DicomForgeError extends Error {
+  constructor({ name = "DicomForgeError", message, file = null, kind, stage }) {
+    super(message);
+    this.name = name;
+    this.file = file;
+    this.kind = kind;
+    this.stage = stage;
+  }
+}
+
+let nextJobId = 1;
+
+/**
+ * Start a dicomforge worker.
+ * @param {{baseUrl?: string, packagesUrl?: string}} [options]
+ *   baseUrl: absolute URL of the folder holding pyodide/, wheels/ and py/ (default: the app's base).
+ * @returns {{ready: Promise<import("./protocol.js").ReadyInfo>, run: Function, terminate: Function}}
+ */
+export function startWorker({ baseUrl, packagesUrl = __DICOMFORGE_PACKAGES_URL__ } = {}) {
+  const base = baseUrl ?? new URL(import.meta.env.BASE_URL, location.href).href;
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "dicomforge" });
+  const remote = wrap(worker);
+  const packages = packagesUrl ? new URL(packagesUrl, base).href : "";
+  const ready = remote.initialize({ baseUrl: base, packagesUrl: packages }).then((info) => {
+    if (!info.ok) throw new DicomForgeError(info.error);
+    return info;
+  });
+
+  /**
+   * Run a job; resolves with the JobResult, rejects with DicomForgeError when the
+   * whole job failed or was cancelled (per-input failures are in `result.errors`).
+   * @param {string} name
+   * @param {import("./protocol.js").JobInput[]} inputs
+   * @param {object} [options]
+   * @param {{onProgress?: Function, signal?: AbortSignal}} [control]
+   */
+  async function run(name, inputs, options = {}, { onProgress, signal } = {}) {
+    await ready;
+    signal?.throwIfAborted();
+    const jobId = nextJobId++;
+    const onAbort = () => remote.cancel(jobId);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const result = await remote.run(jobId, name, inputs, options, onProgress ? proxy(onProgress) : undefined);
+      if (!result.ok) throw new DicomForgeError(result.error);
+      return result;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  return { ready, run, terminate: () => worker.terminate() };
+}

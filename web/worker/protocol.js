@@ -1,0 +1,59 @@
+// The contract between the page (or an embedding editor) and the worker, in one place.
+// The transport is comlink: the worker exposes one `DicomforgeWorker`; every method
+// below is called through it and returns a structured value, never a thrown Error
+// (comlink would drop an error's `file`).
+
+/**
+ * @typedef {object} InitOptions
+ * @property {string} baseUrl  Absolute URL of the folder holding pyodide/, wheels/ and py/
+ *   (the app's own origin; nothing is fetched from anywhere else).
+ * @property {string} [packagesUrl]  URL of a hosted full Pyodide package set; when given,
+ *   numpy is loaded from it (build-time setting DICOMFORGE_PACKAGES_URL). Empty: stdlib backend.
+ */
+
+/**
+ * @typedef {object} ReadyInfo  What `initialize` resolves with once Python is usable.
+ * @property {true} ok
+ * @property {string} pyodide      Pyodide version.
+ * @property {string} python       Python version inside Pyodide.
+ * @property {string} pydicom      pydicom version.
+ * @property {string} dicomforge   dicomforge version.
+ * @property {"numpy"|"stdlib"} backend  Active pixel backend.
+ * @property {string[]} warnings   Things the user should know once (e.g. numpy unavailable).
+ * @property {Object<string, number>} timings  Milliseconds per start-up stage.
+ */
+
+/**
+ * @typedef {object} ProtocolError  A failure, as the page shows it.
+ * @property {string} name     "DicomForgeError" for problems with the user's input,
+ *   "RuntimeLoadError" when the runtime could not start, "Cancelled", or "InternalError".
+ * @property {string} message  Words the user can act on.
+ * @property {string|null} [file]  The input the problem concerns.
+ * @property {string} [kind]   The Python error class (InputError, GeometryError, ...).
+ * @property {string} [stage]  For RuntimeLoadError: the start-up stage that failed.
+ */
+
+/**
+ * @typedef {object} JobInput  One input file, read by the worker.
+ * @property {string} name
+ * @property {File|Blob|ArrayBuffer|Uint8Array} data
+ */
+
+/**
+ * @typedef {object} ProgressEvent  Sent to the job's `onProgress` callback.
+ * @property {number} done   Inputs (or slices) finished.
+ * @property {number} total
+ * @property {string} [file] The input being worked on.
+ */
+
+/**
+ * @typedef {object} JobResult  What a job resolves with (`ok: false` carries `error`).
+ * @property {boolean} ok
+ * @property {Array<{file: string, value: any}>} results  One per input that succeeded.
+ * @property {Array<{name: string, data: Uint8Array}>} files  Output files (transferred).
+ * @property {ProtocolError[]} errors  One per input that failed; the others still finished.
+ * @property {string[]} warnings
+ * @property {ProtocolError} [error]  Set when the whole job failed (e.g. cancelled).
+ */
+
+export const JOB_NAMES = Object.freeze(["describe"]);

@@ -1,0 +1,223 @@
+// The Pyodide host: loads the runtime in named stages, then runs dicomforge jobs.
+//
+// Stages (each timed, each failure reported as a RuntimeLoadError naming it):
+//   core     Pyodide core from our origin (/pyodide/), fetched while the wheels download
+//   wheels   pinned wheels fetched and sha256-checked; packaging + micropip unpacked,
+//            then micropip installs pydicom from the verified local wheel (their pycs,
+//            compiled at build time, are unpacked first so nothing is compiled here)
+//   numpy    only when a full package set is configured; failure is a warning, not an error
+//   package  dicomforge, zipped from py/ by the build, unpacked and imported
+import { transfer } from "comlink";
+import { RUNTIME_WHEELS, RuntimeLoadError, fetchVerifiedWheel } from "./wheels.js";
+
+const YIELD_EVERY_MS = 25; // let cancel messages in at least this often during a job
+
+/** A macrotask turn without setTimeout's clamping, so queued messages are handled. */
+function yieldToEventLoop() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
+async function stage(name, timings, fn) {
+  const start = performance.now();
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RuntimeLoadError) throw err;
+    throw new RuntimeLoadError(`${name} failed to load: ${err.message}`, name);
+  } finally {
+    timings[name] = Math.round(performance.now() - start);
+  }
+}
+
+async function fetchArchive(url, what) {
+  const response = await fetch(url);
+  if (!response.ok) throw new RuntimeLoadError(`${what} missing (${response.status}): run make dev`, "package");
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+function toProtocolError(err) {
+  if (err?.name === "RuntimeLoadError") return { name: err.name, message: err.message, stage: err.stage };
+  return { name: "InternalError", message: String(err?.message ?? err) };
+}
+
+export class DicomforgeWorker {
+  #ready = null;
+  #pyodide = null;
+  #jobs = null;
+  #NamedInput = null;
+  #cancelled = new Set();
+
+  /**
+   * Start the runtime once; every later call returns the same result.
+   * @param {import("./protocol.js").InitOptions} options
+   * @returns {Promise<import("./protocol.js").ReadyInfo | {ok: false, error: import("./protocol.js").ProtocolError}>}
+   */
+  initialize(options) {
+    this.#ready ??= this.#load(options).catch((err) => ({ ok: false, error: toProtocolError(err) }));
+    return this.#ready;
+  }
+
+  async #load({ baseUrl, packagesUrl = "" }) {
+    const timings = {};
+    const warnings = [];
+    const t0 = performance.now();
+    const wheelsPromise = stage("fetch", timings, () =>
+      Promise.all(RUNTIME_WHEELS.map((pin) => fetchVerifiedWheel(baseUrl, pin))),
+    );
+    const archivePromise = fetchArchive(new URL("py/dicomforge.zip", baseUrl), "py/dicomforge.zip");
+    // pycs for the wheels: only a speed-up, so a missing one is not an error
+    const pycachePromise = fetch(new URL("py/wheels-pycache.zip", baseUrl))
+      .then((r) => (r.ok ? r.arrayBuffer() : null))
+      .catch(() => null);
+    wheelsPromise.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
+    archivePromise.catch(() => {});
+
+    const pyodide = await stage("core", timings, async () => {
+      const indexURL = new URL("pyodide/", baseUrl).href;
+      const { loadPyodide } = await import(/* @vite-ignore */ `${indexURL}pyodide.mjs`);
+      return loadPyodide({ indexURL, packageBaseUrl: packagesUrl || indexURL });
+    });
+    const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
+
+    await stage("wheels", timings, async () => {
+      const [wheels, pycache] = await Promise.all([wheelsPromise, pycachePromise]);
+      if (pycache) pyodide.unpackArchive(new Uint8Array(pycache), "zip", { extractDir: sitePackages });
+      const byName = Object.fromEntries(RUNTIME_WHEELS.map((pin, i) => [pin.name, { pin, bytes: wheels[i] }]));
+      for (const name of ["packaging", "micropip"]) {
+        pyodide.unpackArchive(byName[name].bytes, "wheel", { extractDir: sitePackages });
+      }
+      const { pin, bytes } = byName.pydicom;
+      pyodide.FS.mkdirTree("/tmp/wheels");
+      pyodide.FS.writeFile(`/tmp/wheels/${pin.file}`, bytes);
+      const micropip = pyodide.pyimport("micropip");
+      await micropip.install(`emfs:/tmp/wheels/${pin.file}`, { deps: false });
+      micropip.destroy();
+    });
+
+    if (packagesUrl) {
+      await stage("numpy", timings, async () => {
+        const problems = [];
+        await pyodide.loadPackage("numpy", { messageCallback: () => {}, errorCallback: (m) => problems.push(m) });
+        try {
+          pyodide.pyimport("numpy");
+        } catch {
+          warnings.push(
+            `numpy could not be loaded from ${packagesUrl} (${problems[0] ?? "not found"}); using the stdlib backend`,
+          );
+        }
+      });
+    }
+
+    await stage("package", timings, async () => {
+      pyodide.unpackArchive(await archivePromise, "zip", { extractDir: sitePackages });
+      this.#jobs = pyodide.pyimport("dicomforge.jobs");
+      this.#NamedInput = pyodide.pyimport("dicomforge.inputs").NamedInput;
+    });
+    timings.total = Math.round(performance.now() - t0);
+    this.#pyodide = pyodide;
+
+    const versions = pyodide.runPython(`
+import sys, pydicom, dicomforge
+from dicomforge import kernels
+{"python": sys.version.split()[0], "pydicom": pydicom.__version__,
+ "dicomforge": dicomforge.__version__, "backend": kernels.BACKEND}
+`);
+    const info = versions.toJs({ dict_converter: Object.fromEntries });
+    versions.destroy();
+    return { ok: true, pyodide: pyodide.version, ...info, warnings, timings };
+  }
+
+  /** Ask the running job *jobId* to stop at its next step. */
+  cancel(jobId) {
+    this.#cancelled.add(jobId);
+  }
+
+  /**
+   * Run one job over the inputs; progress goes to `onProgress` (a comlink proxy).
+   * @param {string} jobId  chosen by the caller, used by `cancel`
+   * @param {string} name   a job of dicomforge.jobs.JOBS
+   * @param {import("./protocol.js").JobInput[]} inputs
+   * @param {object} options
+   * @param {(p: import("./protocol.js").ProgressEvent) => void} [onProgress]
+   * @returns {Promise<import("./protocol.js").JobResult>}
+   */
+  async run(jobId, name, inputs, options = {}, onProgress) {
+    const ready = await this.#ready;
+    if (!ready?.ok) return { ok: false, results: [], files: [], errors: [], warnings: [], error: ready?.error };
+    const out = { ok: true, results: [], files: [], errors: [], warnings: [] };
+    const pyInputs = [];
+    let events = null;
+    try {
+      for (const input of inputs) {
+        const bytes = await readBytes(input.data);
+        pyInputs.push(this.#NamedInput(input.name, this.#pyodide.toPy(bytes)));
+      }
+      const pyOptions = this.#pyodide.toPy(options);
+      events = this.#jobs.start(name, pyInputs, pyOptions);
+      pyOptions.destroy();
+      let lastYield = performance.now();
+      for (const pyEvent of events) {
+        const event = pyEvent.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+        pyEvent.destroy?.();
+        collect(out, event, onProgress);
+        if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+        if (this.#cancelled.has(jobId)) {
+          out.ok = false;
+          out.error = { name: "Cancelled", message: "cancelled by the user" };
+          break;
+        }
+      }
+    } catch (err) {
+      out.ok = false;
+      out.error = pythonError(err);
+    } finally {
+      events?.destroy();
+      for (const p of pyInputs) p.destroy();
+      this.#cancelled.delete(jobId);
+    }
+    return transfer(out, out.files.map((f) => f.data.buffer));
+  }
+}
+
+async function readBytes(data) {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(await data.arrayBuffer()); // File / Blob
+}
+
+function collect(out, event, onProgress) {
+  switch (event.type) {
+    case "progress":
+      onProgress?.({ done: event.done, total: event.total, file: event.file });
+      break;
+    case "result":
+      out.results.push({ file: event.file, value: event.value });
+      break;
+    case "file":
+      out.files.push({ name: event.name, data: event.data });
+      break;
+    case "error":
+      out.errors.push({ name: event.name, kind: event.kind, message: event.message, file: event.file });
+      break;
+    case "failed":
+      out.ok = false;
+      out.error = { name: event.name, kind: event.kind, message: event.message, file: event.file };
+      break;
+    case "warning":
+      out.warnings.push(event.file ? `${event.file}: ${event.message}` : event.message);
+      break;
+  }
+}
+
+/** A Python exception escaping a job is a bug, not bad input: report it as internal. */
+function pythonError(err) {
+  const text = String(err?.message ?? err).trim();
+  return { name: "InternalError", message: text.split("\n").pop() || text };
+}
