@@ -392,13 +392,14 @@ class NumpyKernels:
         slope, intercept = float(slope), float(intercept)
         if not slope or slope != slope:
             raise DicomForgeError(f"rescale slope must be a nonzero number, got {slope!r}")
-        x = (self._values(data, dtype).astype(np.float64) - intercept) / slope
-        np.rint(x, out=x)
-        np.clip(x, INT16_MIN, INT16_MAX, out=x)
-        nan = np.isnan(x)
-        if nan.any():
-            x[nan] = INT16_MIN
-        return x.astype("<i2").tobytes()
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            x = (self._values(data, dtype).astype(np.float64) - intercept) / slope
+            np.rint(x, out=x)
+            np.clip(x, INT16_MIN, INT16_MAX, out=x)
+            nan = np.isnan(x)
+            if nan.any():
+                x[nan] = INT16_MIN
+            return x.astype("<i2").tobytes()
 
     def pack_bits(self, mask) -> bytes:
         bits = self.np.frombuffer(bytes(mask), dtype=self.np.uint8) != 0

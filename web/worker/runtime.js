@@ -2,11 +2,12 @@
 //
 // Stages (each timed, each failure reported as a RuntimeLoadError naming it):
 //   core     Pyodide core from our origin (/pyodide/), fetched while the wheels download
-//   wheels   pinned wheels fetched and sha256-checked; packaging + micropip unpacked,
-//            then micropip installs pydicom from the verified local wheel (their pycs,
+//   fetch    pinned wheels fetched and sha256-checked (in parallel with core)
+//   wheels   packaging + micropip unpacked from their wheels (their pycs, and pydicom's,
 //            compiled at build time, are unpacked first so nothing is compiled here)
+//   micropip micropip installs pydicom from the verified local wheel
 //   numpy    only when a full package set is configured; failure is a warning, not an error
-//   package  dicomforge, zipped from py/ by the build, unpacked and imported
+//   package  dicomforge, zipped from py/ by the build, unpacked and imported (with pydicom)
 import { transfer } from "comlink";
 import { RUNTIME_WHEELS, RuntimeLoadError, fetchVerifiedWheel } from "./wheels.js";
 
@@ -83,18 +84,21 @@ export class DicomforgeWorker {
     });
     const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
 
-    await stage("wheels", timings, async () => {
+    const pydicom = await stage("wheels", timings, async () => {
       const [wheels, pycache] = await Promise.all([wheelsPromise, pycachePromise]);
       if (pycache) pyodide.unpackArchive(new Uint8Array(pycache), "zip", { extractDir: sitePackages });
       const byName = Object.fromEntries(RUNTIME_WHEELS.map((pin, i) => [pin.name, { pin, bytes: wheels[i] }]));
       for (const name of ["packaging", "micropip"]) {
         pyodide.unpackArchive(byName[name].bytes, "wheel", { extractDir: sitePackages });
       }
-      const { pin, bytes } = byName.pydicom;
+      return byName.pydicom;
+    });
+
+    await stage("micropip", timings, async () => {
       pyodide.FS.mkdirTree("/tmp/wheels");
-      pyodide.FS.writeFile(`/tmp/wheels/${pin.file}`, bytes);
+      pyodide.FS.writeFile(`/tmp/wheels/${pydicom.pin.file}`, pydicom.bytes);
       const micropip = pyodide.pyimport("micropip");
-      await micropip.install(`emfs:/tmp/wheels/${pin.file}`, { deps: false });
+      await micropip.install(`emfs:/tmp/wheels/${pydicom.pin.file}`, { deps: false });
       micropip.destroy();
     });
 
@@ -114,6 +118,7 @@ export class DicomforgeWorker {
 
     await stage("package", timings, async () => {
       pyodide.unpackArchive(await archivePromise, "zip", { extractDir: sitePackages });
+      pyodide.runPython("import pydicom, dicomforge.describe");
       this.#jobs = pyodide.pyimport("dicomforge.jobs");
       this.#NamedInput = pyodide.pyimport("dicomforge.inputs").NamedInput;
     });

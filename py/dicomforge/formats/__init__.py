@@ -1,0 +1,113 @@
+"""Volume readers: NRRD, NIfTI, MetaImage, VTK legacy and DICOM series -> :class:`Volume` (LPS).
+
+Every reader is pure Python + the standard library (pydicom for DICOM), because
+numpy, nibabel, pynrrd and SimpleITK are not available in the browser.
+
+:func:`read_volume` detects the format by content first (magic numbers and
+header keywords), by file name second, and hands two-file formats
+(``.mhd`` + ``.raw``, ``.nhdr`` + data, ``.hdr`` + ``.img``) their *partners*.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+from dicomforge.errors import UnsupportedError
+from dicomforge.inputs import NamedInput
+from dicomforge.volume import Volume
+
+from . import dicom_series, metaimage, nifti, nrrd, vtk
+from .dicom_series import read_dicom_series
+
+__all__ = ["read_volume", "detect_format", "read_dicom_series", "READERS"]
+
+READERS = {
+    "nrrd": nrrd.read,
+    "nifti": nifti.read,
+    "metaimage": metaimage.read,
+    "vtk": vtk.read,
+    "dicom": dicom_series.read,
+}
+
+# file name endings, checked in order (longest first where they overlap)
+EXTENSIONS = (
+    (".nii.gz", "nifti"),
+    (".hdr.gz", "nifti"),
+    (".img.gz", "nifti"),
+    (".nii", "nifti"),
+    (".hdr", "nifti"),
+    (".img", "nifti"),
+    (".nrrd", "nrrd"),
+    (".nhdr", "nrrd"),
+    (".mha", "metaimage"),
+    (".mhd", "metaimage"),
+    (".vtk", "vtk"),
+    (".dcm", "dicom"),
+    (".dicom", "dicom"),
+    (".ima", "dicom"),
+)
+
+_METAIMAGE = re.compile(rb"^\s*(ObjectType\s*=\s*Image|NDims\s*=)", re.MULTILINE | re.IGNORECASE)
+
+
+def _by_content(data) -> str | None:
+    head = bytes(data[:1024])
+    if head.startswith(b"NRRD000"):
+        return "nrrd"
+    if nifti.header_kind(data) is not None:
+        return "nifti"
+    if head.startswith(b"\x1f\x8b"):
+        try:
+            inner = zlib.decompressobj(31).decompress(bytes(data[:65536]), 1024)
+        except zlib.error:
+            return None
+        return "nifti" if nifti.header_kind(inner) is not None else None
+    if head[128:132] == b"DICM":
+        return "dicom"
+    if head.lstrip().startswith(b"# vtk DataFile"):
+        return "vtk"
+    if _METAIMAGE.search(head):
+        return "metaimage"
+    return None
+
+
+def detect_format(item: NamedInput) -> str | None:
+    """``"nrrd"``, ``"nifti"``, ``"metaimage"``, ``"vtk"``, ``"dicom"`` or None.
+
+    The content decides first (so a NIfTI file named ``.dat`` is NIfTI); the
+    file name only when the content is not recognised (a ``.img`` holds no header).
+    """
+    found = _by_content(item.data)
+    if found:
+        return found
+    lower = item.name.lower()
+    for ending, kind in EXTENSIONS:
+        if lower.endswith(ending):
+            return kind
+    return None
+
+
+def read_volume(item: NamedInput, partners: dict[str, NamedInput] | None = None) -> Volume:
+    """Read *item* into a :class:`Volume` in LPS.
+
+    Parameters
+    ----------
+    item : NamedInput
+        The file to read.
+    partners : dict, optional
+        The other dropped files by name, for two-file formats and DICOM series.
+
+    Raises
+    ------
+    UnsupportedError
+        "unrecognised format" when neither content nor name identifies it.
+    InputError, MissingPartnerError, GeometryError
+        From the reader, naming the file.
+    """
+    kind = detect_format(item)
+    if kind is None:
+        raise UnsupportedError(
+            "unrecognised format: not NRRD, NIfTI, MetaImage, VTK legacy or DICOM", item.name
+        )
+    return READERS[kind](item, partners)

@@ -1,0 +1,200 @@
+"""Helpers shared by the volume readers: size checks, decompression, partners, geometry.
+
+Pure standard library, so that the readers run in Pyodide where numpy, nibabel,
+pynrrd and SimpleITK are absent. Bulk byte work goes through
+:mod:`dicomforge.kernels`; nothing here loops over voxels.
+"""
+
+from __future__ import annotations
+
+import bz2
+import math
+import os
+import sys
+import zlib
+from array import array
+
+from dicomforge import kernels
+from dicomforge.errors import GeometryError, InputError, MissingPartnerError, UnsupportedError
+from dicomforge.inputs import NamedInput
+
+__all__ = [
+    "MAX_BYTES",
+    "basename",
+    "check_size",
+    "decompress",
+    "find_partner",
+    "frame_from_columns",
+    "parse_ascii",
+    "pad_to_3d",
+    "to_little",
+]
+
+#: Largest voxel buffer a reader accepts: 4 GiB natively; on wasm32 (Pyodide) the
+#: address space and ssize_t stop at 2 GiB, so the limit there is just under that.
+MAX_BYTES = min(4 * 1024**3, sys.maxsize - (2 << 20))
+
+# array typecodes per dtype, derived from the one table in kernels
+_TYPECODES = {name: code for name, (code, _size) in kernels.DTYPES.items()}
+
+
+def basename(name: str) -> str:
+    """The last component of *name*, for either kind of path separator."""
+    return os.path.basename(name.replace("\\", "/"))
+
+
+def find_partner(partners: dict | None, wanted: str, name: str) -> NamedInput:
+    """The partner file called *wanted* (matched by basename, then case-insensitively).
+
+    Raises
+    ------
+    MissingPartnerError
+        Naming *wanted*, when it was not dropped together with *name*.
+    """
+    wanted = basename(wanted)
+    by_base = {basename(key): item for key, item in (partners or {}).items()}
+    if wanted in by_base:
+        return by_base[wanted]
+    folded = {key.lower(): item for key, item in by_base.items()}
+    if wanted.lower() in folded:
+        return folded[wanted.lower()]
+    raise MissingPartnerError(
+        f"its data is in {wanted!r}, which is missing: drop {wanted!r} together with "
+        f"{basename(name)!r}",
+        name,
+    )
+
+
+def check_size(name: str, size, components: int, dtype: str, available: int | None) -> int:
+    """Validate declared dimensions against the limit and the data; return the byte count.
+
+    Raises :class:`InputError` for non-positive dimensions, sizes above
+    :data:`MAX_BYTES` and data shorter than the header declares (the message
+    carries the numbers: "header says 512x512x300 int16 = 157286400 bytes, file has 1024").
+    """
+    if any(n <= 0 for n in size):
+        raise InputError(f"dimensions must be positive, header says {'x'.join(map(str, size))}", name)
+    count = components * kernels.itemsize(dtype)
+    for n in size:
+        count *= n
+    shape = "x".join(map(str, size)) + (f"x{components}" if components > 1 else "")
+    if count > MAX_BYTES:
+        raise InputError(
+            f"header says {shape} {dtype} = {count} bytes, more than the {MAX_BYTES} byte limit",
+            name,
+        )
+    if available is not None and available < count:
+        raise InputError(f"header says {shape} {dtype} = {count} bytes, file has {available}", name)
+    return count
+
+
+def decompress(data, method: str, name: str, limit: int = MAX_BYTES) -> bytes:
+    """Inflate gzip (all members), zlib or bzip2 *data*, producing at most *limit* + 1 bytes.
+
+    The bound protects against decompression bombs; callers compare the result's
+    length with what the header declares. Any decoding failure is an
+    :class:`InputError` naming the method.
+    """
+    out = bytearray()
+    rest = bytes(data)
+    try:
+        while rest and len(out) <= limit:
+            if method == "bzip2":
+                engine = bz2.BZ2Decompressor()
+            else:  # 47: zlib or gzip header, detected; 31: gzip only
+                engine = zlib.decompressobj(31 if method == "gzip" else 47)
+            out += engine.decompress(rest, min(limit + 1 - len(out), sys.maxsize))
+            if not engine.eof:
+                if len(out) > limit:
+                    break
+                raise InputError(f"{method} data is truncated (ends inside the stream)", name)
+            rest = engine.unused_data
+            if method != "gzip" or not rest.startswith(b"\x1f\x8b"):
+                break  # trailing bytes after the only/last member are ignored
+    except (OSError, zlib.error, EOFError, ValueError) as exc:
+        raise InputError(f"{method} data does not decompress: {exc}", name) from None
+    return bytes(out)
+
+
+def to_little(data, dtype: str, big_endian: bool) -> bytes:
+    """*data* as little-endian bytes (byteswapped via kernels when *big_endian*)."""
+    size = kernels.itemsize(dtype)
+    if big_endian and size > 1:
+        return kernels.byteswap(data, size)
+    return bytes(data)
+
+
+def parse_ascii(tokens, dtype: str, count: int, name: str) -> bytes:
+    """Parse the first *count* whitespace-separated numbers of *tokens* into little-endian bytes."""
+    values = array(_TYPECODES[dtype])
+    convert = float if dtype.startswith("float") else _to_int
+    try:
+        for token in tokens:
+            if len(values) == count:
+                break
+            values.append(convert(token))
+    except (ValueError, OverflowError) as exc:
+        raise InputError(f"ASCII data holds a value that is not {dtype}: {exc}", name) from None
+    if len(values) < count:
+        raise InputError(f"header says {count} values, ASCII data has {len(values)}", name)
+    if sys.byteorder == "big" and values.itemsize > 1:
+        values.byteswap()
+    return values.tobytes()
+
+
+def _to_int(token: str) -> int:
+    try:
+        return int(token)
+    except ValueError:
+        value = float(token)
+        if value != int(value):
+            raise ValueError(f"{token!r} is not an integer") from None
+        return int(value)
+
+
+def pad_to_3d(size, name: str) -> tuple[int, int, int]:
+    """Sizes of a 1D-3D image as ``(nx, ny, nz)``, missing axes of size 1."""
+    size = tuple(int(n) for n in size)
+    if not 1 <= len(size) <= 3:
+        raise UnsupportedError(f"{len(size)}D images are not supported (need 1D to 3D)", name)
+    return size + (1,) * (3 - len(size))
+
+
+def _norm(v) -> float:
+    return math.sqrt(sum(c * c for c in v))
+
+
+def _cross(a, b):
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def frame_from_columns(columns, name: str):
+    """Spacing (column norms) and unit directions from 1-3 axis vectors in LPS.
+
+    Missing axes (2D or 1D images) are completed with unit vectors
+    perpendicular to the given ones (right-handed), spacing 1.
+
+    Returns
+    -------
+    spacing : tuple of 3 float
+    direction : tuple of 3 unit vectors
+    """
+    spacing, direction = [], []
+    for k, col in enumerate(columns):
+        col = tuple(float(c) for c in col)
+        length = _norm(col)
+        if not math.isfinite(length) or length == 0:
+            raise GeometryError(f"axis {k} has a zero or invalid step vector {col}", name)
+        spacing.append(length)
+        direction.append(tuple(c / length for c in col))
+    while len(direction) < 3:
+        if len(direction) == 2:
+            extra = _cross(direction[0], direction[1])
+        else:
+            base = direction[0]
+            helper = (0.0, 0.0, 1.0) if abs(base[2]) < 0.9 else (1.0, 0.0, 0.0)
+            extra = _cross(helper, base)
+        length = _norm(extra) or 1.0
+        direction.append(tuple(c / length for c in extra))
+        spacing.append(1.0)
+    return tuple(spacing), tuple(direction)

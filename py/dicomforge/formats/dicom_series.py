@@ -1,0 +1,258 @@
+"""DICOM series reader: a set of single-frame DICOM files -> one :class:`Volume` per series.
+
+pydicom parses the files; the geometry and pixel assembly are here, in pure
+Python (no numpy in the browser). Steps, per (0020,000E) *Series Instance UID*:
+
+1. check that every slice has the same (0028,0010) *Rows*, (0028,0011) *Columns*,
+   pixel format and (0020,0037) *Image Orientation (Patient)*;
+2. sort by (0020,0032) *Image Position (Patient)* projected on the slice normal
+   (row cosine x column cosine, PS3.3 C.7.6.2.1.1);
+3. spacing = mean gap; a warning names any gap more than 1% off the mean;
+4. concatenate the uncompressed Pixel Data (Implicit/Explicit VR Little Endian,
+   Deflated, Explicit VR Big Endian), byte-swapped once to little-endian.
+
+(0028,1053) *Rescale Slope* / (0028,1052) *Rescale Intercept* are not applied
+to the data; they go to :attr:`Volume.rescale` (an error if they vary between
+slices, as in many PET series: one Volume has one rescale). Stored values are
+kept as they are: no masking to (0028,0101) *Bits Stored*. Compressed transfer
+syntaxes and multi-frame files raise :class:`UnsupportedError`.
+"""
+
+from __future__ import annotations
+
+import math
+from io import BytesIO
+
+import pydicom
+from pydicom.uid import UID
+
+from dicomforge import kernels
+from dicomforge.errors import DicomForgeError, InputError, UnsupportedError
+from dicomforge.inputs import NamedInput
+from dicomforge.volume import Volume
+
+from . import _common
+
+__all__ = ["read_dicom_series", "read"]
+
+# Transfer Syntax UID -> big endian?
+NATIVE_SYNTAXES = {
+    "1.2.840.10008.1.2": False,  # Implicit VR Little Endian
+    "1.2.840.10008.1.2.1": False,  # Explicit VR Little Endian
+    "1.2.840.10008.1.2.1.99": False,  # Deflated Explicit VR Little Endian
+    "1.2.840.10008.1.2.2": True,  # Explicit VR Big Endian (retired)
+}
+# (BitsAllocated, PixelRepresentation) -> dtype
+PIXEL_TYPES = {
+    (8, 0): "uint8",
+    (8, 1): "int8",
+    (16, 0): "uint16",
+    (16, 1): "int16",
+    (32, 0): "uint32",
+    (32, 1): "int32",
+}
+REQUIRED = ("Rows", "Columns", "BitsAllocated", "PixelRepresentation", "PixelData")
+GEOMETRY = ("ImagePositionPatient", "ImageOrientationPatient")
+
+
+def _load(item: NamedInput):
+    """The full dataset of *item*, checked for a pixel format this reader can decode."""
+    has_magic = bytes(item.data[128:132]) == b"DICM"
+    try:
+        ds = pydicom.dcmread(BytesIO(item.data), force=not has_magic)
+    except Exception as exc:  # pydicom raises many types for damaged files
+        raise InputError(f"DICOM file cannot be read: {exc}", item.name) from None
+    syntax = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
+    if syntax is None:
+        implicit, little = ds.original_encoding
+        if implicit:
+            syntax = "1.2.840.10008.1.2"
+        else:
+            syntax = "1.2.840.10008.1.2.1" if little else "1.2.840.10008.1.2.2"
+    if str(syntax) not in NATIVE_SYNTAXES:
+        raise UnsupportedError(
+            f"compressed transfer syntax {UID(str(syntax)).name} ({syntax}) is not supported: "
+            "only uncompressed pixel data can be read",
+            item.name,
+        )
+    missing = [k for k in REQUIRED if k not in ds]
+    if missing:
+        raise InputError(f"missing required element(s): {', '.join(missing)}", item.name)
+    if int(ds.get("NumberOfFrames", 1) or 1) > 1:
+        raise UnsupportedError(f"multi-frame image ({ds.NumberOfFrames} frames) is not supported", item.name)
+    key = (int(ds.BitsAllocated), int(ds.PixelRepresentation))
+    if key not in PIXEL_TYPES:
+        raise UnsupportedError(f"BitsAllocated {key[0]} is not supported (8, 16 or 32)", item.name)
+    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
+    if photometric not in ("MONOCHROME1", "MONOCHROME2", "RGB"):
+        raise UnsupportedError(f"PhotometricInterpretation {photometric} is not supported", item.name)
+    return ds, NATIVE_SYNTAXES[str(syntax)]
+
+
+def _format(ds) -> tuple:
+    """What must be equal across the slices of one volume."""
+    return (
+        int(ds.Rows),
+        int(ds.Columns),
+        int(ds.get("SamplesPerPixel", 1)),
+        PIXEL_TYPES[(int(ds.BitsAllocated), int(ds.PixelRepresentation))],
+    )
+
+
+def _dot(a, b) -> float:
+    return sum(x * y for x, y in zip(a, b))
+
+
+def _slice_pixels(ds, name: str, nbytes: int, samples: int, itemsize: int) -> bytes:
+    data = ds.PixelData
+    if len(data) < nbytes:
+        raise InputError(f"Pixel Data has {len(data)} bytes, Rows x Columns needs {nbytes}", name)
+    data = data[:nbytes]
+    if samples == 3 and int(ds.get("PlanarConfiguration", 0)) == 1:
+        out = bytearray(nbytes)  # RRR..GGG..BBB.. -> RGBRGB.. (PS3.3 C.7.6.3.1.3)
+        plane = nbytes // 3
+        for c in range(3):
+            for b in range(itemsize):
+                out[c * itemsize + b :: 3 * itemsize] = data[c * plane + b : (c + 1) * plane : itemsize]
+        data = bytes(out)
+    return data
+
+
+def _series_volume(entries: list, warnings: list) -> Volume:
+    """One Volume from the (item, dataset, big_endian) entries of one series."""
+    first_item, first = entries[0][0], entries[0][1]
+    fmt = _format(first)
+    for item, ds, _ in entries[1:]:
+        if _format(ds) != fmt:
+            raise InputError(
+                f"slice has Rows/Columns/SamplesPerPixel/type {_format(ds)}, "
+                f"{first_item.name} has {fmt}: not one volume",
+                item.name,
+            )
+    rows, cols, samples, dtype = fmt
+    if samples not in (1, 3):
+        raise UnsupportedError(f"SamplesPerPixel {samples} is not supported", first_item.name)
+    missing_geometry = [k for k in GEOMETRY if any(k not in ds for _, ds, _ in entries)]
+    if missing_geometry and len(entries) > 1:
+        raise InputError(
+            f"cannot stack {len(entries)} slices: missing {', '.join(missing_geometry)}",
+            first_item.name,
+        )
+    if missing_geometry:
+        warnings.append(f"no {', '.join(missing_geometry)}: identity orientation, origin 0")
+        iop, positions = [1.0, 0, 0, 0, 1.0, 0], [(0.0, 0.0, 0.0)]
+    else:
+        iop = [float(v) for v in first.ImageOrientationPatient]
+        for item, ds, _ in entries:
+            other = [float(v) for v in ds.ImageOrientationPatient]
+            if max(abs(a - b) for a, b in zip(iop, other)) > 1e-4:
+                raise InputError(
+                    f"ImageOrientationPatient {other} differs from {iop} in {first_item.name}",
+                    item.name,
+                )
+    row, col = iop[:3], iop[3:]
+    normal = (
+        row[1] * col[2] - row[2] * col[1],
+        row[2] * col[0] - row[0] * col[2],
+        row[0] * col[1] - row[1] * col[0],
+    )
+    if not missing_geometry:
+        entries = sorted(entries, key=lambda e: _dot([float(v) for v in e[1].ImagePositionPatient], normal))
+        positions = [tuple(float(v) for v in ds.ImagePositionPatient) for _, ds, _ in entries]
+    depth = _slice_step(entries, positions, normal, warnings)
+    if "PixelSpacing" in first:
+        dy, dx = (float(v) for v in first.PixelSpacing)
+    else:
+        warnings.append("no PixelSpacing: using 1 mm")
+        dy = dx = 1.0
+    rescales = {
+        (float(ds.get("RescaleSlope", 1) or 1), float(ds.get("RescaleIntercept", 0) or 0))
+        for _, ds, _ in entries
+    }
+    if len(rescales) > 1:
+        raise UnsupportedError(
+            f"RescaleSlope/RescaleIntercept vary between slices ({len(rescales)} different pairs)",
+            first_item.name,
+        )
+    if str(first.get("PhotometricInterpretation", "")) == "MONOCHROME1":
+        warnings.append("MONOCHROME1: data kept as stored (low values display white)")
+    size = (cols, rows, len(entries))
+    itemsize = kernels.itemsize(dtype)
+    nbytes = _common.check_size(first_item.name, (cols, rows, 1), samples, dtype, None)
+    pixels = b"".join(_slice_pixels(ds, item.name, nbytes, samples, itemsize) for item, ds, _ in entries)
+    _common.check_size(first_item.name, size, samples, dtype, len(pixels))
+    spacing, direction = _common.frame_from_columns(
+        [[c * dx for c in row], [c * dy for c in col], [c * depth for c in normal]], first_item.name
+    )
+    return Volume(
+        data=_common.to_little(pixels, dtype, entries[0][2]),
+        dtype=dtype,
+        size=size,
+        spacing=spacing,
+        origin=positions[0],
+        direction=direction,
+        components=samples,
+        rescale=rescales.pop(),
+        name=entries[0][0].name,
+        warnings=warnings,
+    ).validate()
+
+
+def _slice_step(entries, positions, normal, warnings) -> float:
+    """Mean distance between slices along the normal; warn about uneven gaps and tilt."""
+    first = entries[0][1]
+    if len(positions) == 1:
+        return float(first.get("SpacingBetweenSlices", 0) or first.get("SliceThickness", 0) or 1.0)
+    depths = [_dot(p, normal) for p in positions]
+    gaps = [b - a for a, b in zip(depths, depths[1:])]
+    for k, gap in enumerate(gaps):
+        if gap < 1e-4:
+            raise InputError(
+                f"two slices at the same position {positions[k]} ({entries[k + 1][0].name})",
+                entries[k][0].name,
+            )
+    mean = (depths[-1] - depths[0]) / len(gaps)
+    uneven = [(k, g) for k, g in enumerate(gaps) if abs(g - mean) > 0.01 * mean]
+    if uneven:
+        k, gap = max(uneven, key=lambda kg: abs(kg[1] - mean))
+        warnings.append(
+            f"slice spacing is not uniform: gap of {gap:.4g} mm between {entries[k][0].name} and "
+            f"{entries[k + 1][0].name} (mean {mean:.4g} mm, {len(uneven)} uneven gaps)"
+        )
+    step = [(b - a) / len(gaps) for a, b in zip(positions[0], positions[-1])]
+    if math.dist(step, [c * mean for c in normal]) > 1e-3 * max(mean, 1.0):
+        warnings.append("slice positions are not along the slice normal (gantry tilt?): stored unsheared")
+    return mean
+
+
+def _group(items: list) -> list[list]:
+    groups: dict[str, list] = {}
+    for item in items:
+        ds, big = _load(item)
+        groups.setdefault(str(ds.get("SeriesInstanceUID", "")), []).append((item, ds, big))
+    return list(groups.values())
+
+
+def read_dicom_series(items: list[NamedInput]) -> list[Volume]:
+    """One :class:`Volume` per (0020,000E) *Series Instance UID* among *items*, in input order."""
+    return [_series_volume(entries, []) for entries in _group(items)]
+
+
+def read(item: NamedInput, partners: dict | None = None) -> Volume:
+    """The Volume of *item*'s series, stacked with the DICOM files of that series among *partners*.
+
+    Partners that are not readable DICOM images, or belong to another series, are left out.
+    """
+    ds, big = _load(item)
+    uid = str(ds.get("SeriesInstanceUID", ""))
+    entries = [(item, ds, big)]
+    for other in (partners or {}).values():
+        if other.name == item.name or bytes(other.data[128:132]) != b"DICM":
+            continue
+        try:
+            other_ds, other_big = _load(other)
+        except DicomForgeError:
+            continue
+        if str(other_ds.get("SeriesInstanceUID", "")) == uid:
+            entries.append((other, other_ds, other_big))
+    return _series_volume(entries, [])
