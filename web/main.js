@@ -1,13 +1,16 @@
 // Page entry: wires the UI pieces to the worker client.
 import { startWorker } from "./worker/client.js";
+import { offerDownload, zipName } from "./ui/download.js";
 import { setupDropZone } from "./ui/drop-zone.js";
-import { showDescriptions, showError } from "./ui/input-list.js";
+import { showDescriptions, showError, showWarning } from "./ui/input-list.js";
 import { setupProgress } from "./ui/progress.js";
+import { setupSeriesForm } from "./ui/series-form.js";
 import { showFailed, showReady, showStarting, showVersions } from "./ui/status.js";
 
 const status = document.querySelector("#runtime-status");
 const footer = document.querySelector("#versions");
 const list = document.querySelector("#input-list");
+const download = document.querySelector("#download");
 const progress = setupProgress(document.querySelector("#progress"));
 
 showStarting(status);
@@ -21,14 +24,49 @@ dicomforge.ready.then(
   (error) => showFailed(status, error),
 );
 
-setupDropZone(document.querySelector("#drop-zone"), document.querySelector("#file-input"), async (files) => {
-  const inputs = files.map((file) => ({ name: file.name, data: file }));
+/** The dropped files, kept for the job the user then chooses. */
+let inputs = [];
+
+const seriesForm = setupSeriesForm(document.querySelector("#series-form"), async (options, zipOptions) => {
+  seriesForm.setBusy(true);
+  download.hidden = true;
+  const signal = progress.start("Converting…");
   try {
-    const result = await dicomforge.run("describe", inputs, {}, { onProgress: (p) => progress.update(p) });
-    showDescriptions(list, result);
+    const result = await dicomforge.run("series", inputs, options, {
+      signal,
+      onProgress: (p) => progress.update(p, "slice"),
+    });
+    for (const error of result.errors) showError(list, error.file ?? "?", error.message);
+    for (const { file, message } of result.warnings) showWarning(list, file ?? "job", message);
+    if (!result.files.length) {
+      progress.finish("Nothing was converted.");
+      return;
+    }
+    progress.finish(`Zipping ${result.files.length} files…`);
+    const blob = await dicomforge.zip(result.files, zipOptions);
+    progress.finish(`Done: ${result.files.length} files.`);
+    offerDownload(download, blob, zipName(options.series_description), `${result.files.length} DICOM files`);
   } catch (error) {
-    showError(list, error.file ?? "job", error.message);
+    progress.finish(error.name === "Cancelled" ? "Cancelled." : `Failed: ${error.message}`);
+    if (error.name !== "Cancelled") showError(list, error.file ?? "job", error.message);
   } finally {
-    progress.hide();
+    seriesForm.setBusy(false);
+  }
+});
+
+setupDropZone(document.querySelector("#drop-zone"), document.querySelector("#file-input"), async (files) => {
+  inputs = files.map((file) => ({ name: file.webkitRelativePath || file.name, data: file }));
+  download.hidden = true;
+  const signal = progress.start("Reading…");
+  try {
+    const result = await dicomforge.run("describe", inputs, {}, { signal, onProgress: (p) => progress.update(p) });
+    showDescriptions(list, result);
+    const kinds = result.results.map((r) => r.value.kind);
+    seriesForm.setReferences(result.results.filter((r) => r.value.kind === "dicom").map((r) => r.file));
+    seriesForm.show(kinds.includes("volume") || kinds.includes("dicom"));
+    progress.finish(`${result.results.length} of ${inputs.length} inputs recognised.`);
+  } catch (error) {
+    progress.finish(`Failed: ${error.message}`);
+    showError(list, error.file ?? "job", error.message);
   }
 });

@@ -14,7 +14,10 @@ from typing import Callable, Iterable, Iterator
 
 from dicomforge.errors import DicomForgeError, InputError
 
-__all__ = ["NamedInput", "BatchResult", "read_input", "run_batch"]
+__all__ = ["NamedInput", "BatchResult", "read_input", "run_batch", "stem"]
+
+# endings stripped by :func:`stem`, innermost last (``a.nii.gz`` -> ``a``)
+_FORMAT_ENDINGS = (".gz", ".nii", ".hdr", ".img", ".nrrd", ".nhdr", ".mhd", ".mha", ".raw", ".vtk", ".dcm")
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,12 @@ def run_batch(
             yield BatchResult(item.name, value=work(item))
         except DicomForgeError as exc:
             yield BatchResult(item.name, error=exc.with_file(os.fspath(item.name)))
+
+
+def stem(name: str) -> str:
+    """File name without folders and format endings (``a/b.nii.gz`` -> ``b``)."""
+    base = os.path.basename(name.replace("\\", "/"))
+    for ending in _FORMAT_ENDINGS:
+        if base.lower().endswith(ending) and len(base) > len(ending):
+            base = base[: -len(ending)]
+    return base or "series"

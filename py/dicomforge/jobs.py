@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from dicomforge.errors import DicomForgeError, OptionsError
-from dicomforge.inputs import NamedInput, run_batch
+from dicomforge.errors import DicomForgeError, OptionsError, UnsupportedError
+from dicomforge.inputs import NamedInput, run_batch, stem
 
 __all__ = ["JOBS", "start", "describe_job"]
 
@@ -30,11 +30,32 @@ Job = Callable[[list, dict], Iterator[Event]]
 
 
 def describe_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
-    """Summarise each DICOM input's header (see :func:`dicomforge.describe.describe_dicom`)."""
+    """What each input is: a DICOM header summary, or a volume's format and geometry.
+
+    Files no reader recognises are reported as ``partner`` when a two-file header
+    among the inputs may claim them (``.raw`` beside ``.mhd``), else as errors.
+    """
     from dicomforge.describe import describe_dicom
+    from dicomforge.formats import UNRECOGNISED, detect_format
+
+    kinds = {item.name: detect_format(item) for item in inputs}
+    volumes = dict(_volumes([i for i in inputs if kinds[i.name] != "dicom"]))
+
+    def describe(item: NamedInput) -> dict:
+        kind = kinds[item.name]
+        if kind == "dicom":
+            return {"kind": "dicom", **describe_dicom(item)}
+        if kind is None:
+            if _claimed(item, inputs, kinds):
+                return {"kind": "partner"}
+            raise UnsupportedError(UNRECOGNISED, item.name)
+        volume = volumes[item.name]
+        if isinstance(volume, DicomForgeError):
+            raise volume
+        return {"format": kind, **volume_summary(volume)}
 
     total = len(inputs)
-    for done, result in enumerate(run_batch(inputs, describe_dicom), start=1):
+    for done, result in enumerate(run_batch(inputs, describe), start=1):
         if result.ok:
             yield {"type": "result", "file": result.name, "value": result.value}
         else:
@@ -42,8 +63,120 @@ def describe_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
         yield {"type": "progress", "done": done, "total": total, "file": result.name}
 
 
+_TWO_FILE_HEADERS = (".nhdr", ".mhd", ".hdr")
+
+
+def _claimed(item: NamedInput, inputs: list[NamedInput], kinds: dict) -> bool:
+    """Whether a two-file header among *inputs* has *item*'s stem or names it in its text."""
+    base = item.name.replace("\\", "/").rsplit("/", 1)[-1]
+    for header in inputs:
+        if kinds[header.name] and header.name.lower().endswith(_TWO_FILE_HEADERS):
+            if stem(header.name) == stem(item.name) or base.encode() in bytes(header.data[:4096]):
+                return True
+    return False
+
+
+def _series_options(options: dict, inputs: list[NamedInput]):
+    """SeriesOptions from the job's options; ``reference`` names one of the inputs."""
+    from dataclasses import fields
+
+    from dicomforge.describe import read_header
+    from dicomforge.series import SeriesOptions
+
+    known = {f.name for f in fields(SeriesOptions)} - {"reference"}
+    unknown = sorted(set(options) - known - {"reference"})
+    if unknown:
+        raise OptionsError(f"unknown series option(s): {', '.join(unknown)}")
+    chosen = SeriesOptions(**{k: v for k, v in options.items() if k in known})
+    reference_name = options.get("reference")
+    if reference_name:
+        matches = [i for i in inputs if i.name == reference_name]
+        if not matches:
+            raise OptionsError(f"the reference file {reference_name!r} is not among the inputs")
+        chosen.reference = read_header(matches[0])
+    return chosen
+
+
+def _volumes(inputs: list[NamedInput]) -> Iterator[tuple[str, object]]:
+    """``(source name, Volume or DicomForgeError)`` for every volume among *inputs*.
+
+    DICOM files are grouped into series; files no reader recognises are the data
+    halves of two-file formats when a header among the inputs can claim them, else errors.
+    """
+    from dicomforge.formats import UNRECOGNISED, detect_format, read_dicom_series, read_volume
+
+    kinds = {item.name: detect_format(item) for item in inputs}
+    partners = {item.name: item for item in inputs}
+    dicom = [item for item in inputs if kinds[item.name] == "dicom"]
+    if dicom:
+        try:
+            for volume in read_dicom_series(dicom):
+                yield volume.name, volume
+        except DicomForgeError as error:
+            yield error.file or dicom[0].name, error
+    for item in inputs:
+        kind = kinds[item.name]
+        if kind == "dicom" or (kind is None and _claimed(item, inputs, kinds)):
+            continue
+        if kind is None:
+            yield item.name, UnsupportedError(UNRECOGNISED, item.name)
+            continue
+        try:
+            yield item.name, read_volume(item, {k: v for k, v in partners.items() if k != item.name})
+        except DicomForgeError as error:
+            yield item.name, error.with_file(item.name)
+
+
+def series_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
+    """Volume(s) -> DICOM series, one Part 10 file event per slice.
+
+    Options are :class:`dicomforge.series.SeriesOptions` fields; ``reference`` names
+    an input whose patient/study attributes are copied (it is not converted).
+    """
+    from dicomforge.series import plan_series
+
+    series_options = _series_options(options, inputs)
+    reference = options.get("reference")
+    sources = [item for item in inputs if item.name != reference]
+    volumes = list(_volumes(sources))
+    several = sum(1 for _, v in volumes if not isinstance(v, DicomForgeError)) > 1
+    for name, volume in volumes:
+        if isinstance(volume, DicomForgeError):
+            yield {"type": "error", **volume.to_dict()}
+            continue
+        try:
+            plan = plan_series(volume, series_options)
+        except DicomForgeError as error:
+            yield {"type": "error", **error.with_file(name).to_dict()}
+            continue
+        for warning in [*volume.warnings, *plan.warnings]:
+            yield {"type": "warning", "file": name, "message": warning}
+        folder = f"{stem(name)}/" if several else ""
+        for done, (file_name, data) in enumerate(plan.files(), start=1):
+            yield {"type": "file", "name": folder + file_name, "data": data}
+            yield {"type": "progress", "done": done, "total": plan.count, "file": name}
+        yield {"type": "result", "file": name, "value": volume_summary(volume, plan.count)}
+
+
+def volume_summary(volume, files: int | None = None) -> dict:
+    """What the page shows about a volume: format-independent geometry, JSON-ready."""
+    summary = {
+        "kind": "volume",
+        "size": list(volume.size),
+        "spacing": [round(s, 6) for s in volume.spacing],
+        "origin": [round(o, 4) for o in volume.origin],
+        "direction": [[round(c, 6) for c in axis] for axis in volume.direction],
+        "dtype": volume.dtype,
+        "components": volume.components,
+        "warnings": list(volume.warnings),
+    }
+    if files is not None:
+        summary["files"] = files
+    return summary
+
+
 #: Job name -> generator function. Feature modules add theirs here.
-JOBS: dict[str, Job] = {"describe": describe_job}
+JOBS: dict[str, Job] = {"describe": describe_job, "series": series_job}
 
 
 def start(name: str, inputs: list, options: dict | None = None) -> Iterator[Event]:

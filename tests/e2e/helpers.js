@@ -3,11 +3,13 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect } from "@playwright/test";
 
+/** The project's Python (the venv `make` sets up), for generating and checking test data. */
+export const PYTHON = process.env.DICOMFORGE_PYTHON ?? ".venv/bin/python";
+
 /** Bytes of one of pydicom's own test files (from the project's venv; nothing committed). */
 export function pydicomTestFile(name) {
-  const python = process.env.DICOMFORGE_PYTHON ?? ".venv/bin/python";
   const path = execFileSync(
-    python,
+    PYTHON,
     ["-c", "import sys; from pydicom.data import get_testdata_file; print(get_testdata_file(sys.argv[1]))", name],
     { encoding: "utf8" },
   ).trim();

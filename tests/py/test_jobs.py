@@ -28,3 +28,72 @@ class TestDescribeJob:
         data = memoryview(ct_small.read_bytes())
         (result, _) = jobs.start("describe", [NamedInput("ct.dcm", data)])
         assert result["value"]["rows"] == 128
+
+
+def _nifti(tmp_path, shape=(4, 3, 2)):
+    """A tiny int16 NIfTI-1 written with the stdlib (no nibabel needed)."""
+    import struct
+
+    nx, ny, nz = shape
+    header = bytearray(348)
+    struct.pack_into("<i", header, 0, 348)
+    struct.pack_into("<8h", header, 40, 3, nx, ny, nz, 1, 1, 1, 1)
+    struct.pack_into("<h", header, 70, 4)  # int16
+    struct.pack_into("<h", header, 72, 16)
+    struct.pack_into("<8f", header, 76, 1, 0.5, 0.75, 2.0, 1, 1, 1, 1)
+    struct.pack_into("<f", header, 108, 352)
+    header[344:348] = b"n+1\0"
+    voxels = struct.pack(f"<{nx * ny * nz}h", *range(nx * ny * nz))
+    return bytes(header) + b"\0" * 4 + voxels
+
+
+class TestSeriesJob:
+    def test_converts_volume_and_reports_bad_input(self, tmp_path):
+        """A volume yields one file per slice; an unknown file is an error; both in one batch."""
+        inputs = [NamedInput("junk.bin", b"\x00" * 64), NamedInput("vol.nii", _nifti(tmp_path))]
+        events = list(jobs.start("series", inputs, {"modality": "MR", "series_description": "T"}))
+        files = [e for e in events if e["type"] == "file"]
+        errors = [e for e in events if e["type"] == "error"]
+        (result,) = [e for e in events if e["type"] == "result"]
+        assert [f["name"] for f in files] == ["slice_0001.dcm", "slice_0002.dcm"]
+        assert errors[0]["file"] == "junk.bin" and "unrecognised format" in errors[0]["message"]
+        assert result["value"]["size"] == [4, 3, 2] and result["value"]["spacing"] == [0.5, 0.75, 2.0]
+        progress = [e for e in events if e["type"] == "progress"]
+        assert progress[-1] == {"type": "progress", "done": 2, "total": 2, "file": "vol.nii"}
+
+    def test_unknown_option(self, tmp_path):
+        """An unknown option fails the whole job, naming it."""
+        (event,) = jobs.start("series", [NamedInput("v.nii", _nifti(tmp_path))], {"colour": "red"})
+        assert event["type"] == "failed" and "unknown series option(s): colour" in event["message"]
+
+    def test_reference_copies_patient(self, tmp_path, ct_small):
+        """The reference input's patient is copied and it is not converted itself."""
+        inputs = [NamedInput("vol.nii", _nifti(tmp_path)), NamedInput("ref.dcm", ct_small.read_bytes())]
+        events = list(jobs.start("series", inputs, {"reference": "ref.dcm"}))
+        files = [e for e in events if e["type"] == "file"]
+        assert len(files) == 2
+        import io
+
+        import pydicom
+
+        ds = pydicom.dcmread(io.BytesIO(files[0]["data"]))
+        assert ds.PatientName == pydicom.dcmread(ct_small).PatientName
+
+
+class TestDescribeVolumes:
+    def test_partner_claimed_by_stem(self, tmp_path):
+        """A data file is a partner only when a two-file header claims it."""
+        header = b"ObjectType = Image\nNDims = 3\nDimSize = 2 2 1\nElementType = MET_UCHAR\nElementDataFile = a.raw\n"
+        inputs = [NamedInput("a.mhd", header), NamedInput("a.raw", b"1234"), NamedInput("notes.txt", b"hi")]
+        results = {e["file"]: e for e in jobs.start("describe", inputs) if e["type"] in ("result", "error")}
+        assert results["a.raw"]["value"] == {"kind": "partner"}
+        assert results["a.mhd"]["value"]["size"] == [2, 2, 1]
+        assert results["notes.txt"]["type"] == "error"
+
+    def test_volume_and_partner(self, tmp_path):
+        """A NIfTI is described with its geometry; an unclaimed unknown file is an error."""
+        inputs = [NamedInput("vol.nii", _nifti(tmp_path)), NamedInput("x.raw", b"1234")]
+        results = {e["file"]: e for e in jobs.start("describe", inputs) if e["type"] in ("result", "error")}
+        assert results["vol.nii"]["value"]["format"] == "nifti"
+        assert results["vol.nii"]["value"]["size"] == [4, 3, 2]
+        assert results["x.raw"]["type"] == "error"

@@ -1,8 +1,24 @@
-// The list of inputs with what was found in each, or the error that concerns it.
+// The list of inputs: what was found in each, or the error that concerns it.
 
-function item(list, name, detail, isError) {
+const fmt = (xs, digits = 3) => xs.map((x) => Number(x.toFixed(digits))).join(" × ");
+
+/** One line of detail for a described input. */
+export function describeValue(v) {
+  if (v.kind === "dicom") {
+    const who = [v.patientName, v.studyDescription, v.seriesDescription].filter(Boolean).join(" · ");
+    return `DICOM · ${v.modality || "?"} ${v.sopClass} · ${v.columns}×${v.rows}×${v.frames} · ${v.transferSyntax}${who ? " · " + who : ""}`;
+  }
+  if (v.kind === "partner") return "data file of a two-file volume";
+  const axes = v.direction.map((axis) => `(${axis.map((c) => c.toFixed(3)).join(", ")})`).join(" ");
+  return (
+    `${v.format.toUpperCase()} volume · ${v.size.join("×")} ${v.dtype}${v.components > 1 ? ` ×${v.components}` : ""}` +
+    ` · spacing ${fmt(v.spacing)} mm · axes ${axes}`
+  );
+}
+
+function item(list, name, detail, state) {
   const li = document.createElement("li");
-  li.className = isError ? "error" : "";
+  li.className = state;
   li.dataset.file = name;
   const title = document.createElement("div");
   title.className = "name";
@@ -12,18 +28,30 @@ function item(list, name, detail, isError) {
   body.textContent = detail;
   li.append(title, body);
   list.append(li);
+  return li;
 }
 
 /** @param {HTMLElement} list  @param {import("../worker/protocol.js").JobResult} result */
 export function showDescriptions(list, result) {
-  for (const { file, value: v } of result.results) {
-    const who = [v.patientName, v.studyDescription, v.seriesDescription].filter(Boolean).join(" · ");
-    item(list, file, `${v.modality || "?"} ${v.sopClass} · ${v.columns}×${v.rows}×${v.frames} · ${v.transferSyntax}${who ? " · " + who : ""}`, false);
-  }
-  for (const error of result.errors) item(list, error.file ?? "?", error.message, true);
+  list.replaceChildren();
+  for (const { file, value } of result.results) item(list, file, describeValue(value), value.kind ?? "");
+  for (const error of result.errors) item(list, error.file ?? "?", error.message, "error");
 }
 
-/** @param {HTMLElement} list  @param {string} name  @param {string} message */
+/** Mark *name* with an error message (adds the entry when it is not listed). */
 export function showError(list, name, message) {
-  item(list, name, message, true);
+  const existing = [...list.children].find((li) => li.dataset.file === name);
+  if (!existing) return item(list, name, message, "error");
+  existing.className = "error";
+  existing.querySelector(".detail").textContent = message;
+  return existing;
+}
+
+/** Add a warning line under *name*. */
+export function showWarning(list, name, message) {
+  const li = [...list.children].find((el) => el.dataset.file === name) ?? item(list, name, "", "");
+  const note = document.createElement("div");
+  note.className = "warning";
+  note.textContent = `⚠ ${message}`;
+  li.append(note);
 }

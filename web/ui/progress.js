@@ -1,18 +1,31 @@
-// A progress bar with counts ("3/10 files").
+// A progress bar with counts ("slice 120/300") and a cancel button.
 
-/** @param {HTMLElement} element  container with a <progress> and a .progress-text */
+/** @param {HTMLElement} element  container with a <progress>, a .progress-text and a cancel <button> */
 export function setupProgress(element) {
   const bar = element.querySelector("progress");
   const text = element.querySelector(".progress-text");
+  const cancel = element.querySelector("button.cancel");
+  let controller = null;
+  cancel.addEventListener("click", () => controller?.abort());
   return {
-    update({ done, total, file }, unit = "files") {
+    /** Show the bar for a new job; returns the AbortSignal the cancel button fires. */
+    start(label) {
+      controller = new AbortController();
       element.hidden = false;
+      bar.removeAttribute("value");
+      text.textContent = label;
+      cancel.disabled = false;
+      return controller.signal;
+    },
+    update({ done, total, file }, unit = "files") {
       bar.max = total || 1;
       bar.value = done;
-      text.textContent = `${done}/${total} ${unit}${file ? ` · ${file}` : ""}`;
+      text.textContent = `${unit} ${done}/${total}${file ? ` · ${file}` : ""}`;
     },
-    hide() {
-      element.hidden = true;
+    finish(message) {
+      controller = null;
+      cancel.disabled = true;
+      text.textContent = message;
     },
   };
 }

@@ -54,5 +54,13 @@ export function startWorker({ baseUrl, packagesUrl = __DICOMFORGE_PACKAGES_URL__
     }
   }
 
-  return { ready, run, terminate: () => worker.terminate() };
+  /**
+   * Zip files in the worker.
+   * @param {Array<{name: string, data: Uint8Array}>} files
+   * @param {{compression?: "STORE"|"DEFLATE"}} [options]
+   * @returns {Promise<Blob>}
+   */
+  const zip = (files, options) => remote.zip(files, options);
+
+  return { ready, run, zip, terminate: () => worker.terminate() };
 }

@@ -52,8 +52,9 @@
  * @property {Array<{file: string, value: any}>} results  One per input that succeeded.
  * @property {Array<{name: string, data: Uint8Array}>} files  Output files (transferred).
  * @property {ProtocolError[]} errors  One per input that failed; the others still finished.
- * @property {string[]} warnings
+ * @property {Array<{file: string|null, message: string}>} warnings
  * @property {ProtocolError} [error]  Set when the whole job failed (e.g. cancelled).
  */
 
-export const JOB_NAMES = Object.freeze(["describe"]);
+/** Jobs of dicomforge.jobs.JOBS: describe (what each input is), series (volume -> DICOM). */
+export const JOB_NAMES = Object.freeze(["describe", "series"]);

@@ -9,6 +9,7 @@
 //   numpy    only when a full package set is configured; failure is a warning, not an error
 //   package  dicomforge, zipped from py/ by the build, unpacked and imported (with pydicom)
 import { transfer } from "comlink";
+import JSZip from "jszip";
 import { RUNTIME_WHEELS, RuntimeLoadError, fetchVerifiedWheel } from "./wheels.js";
 
 const YIELD_EVERY_MS = 25; // let cancel messages in at least this often during a job
@@ -136,6 +137,18 @@ from dicomforge import kernels
     return { ok: true, pyodide: pyodide.version, ...info, warnings, timings };
   }
 
+  /**
+   * Zip output files (STORE by default, or DEFLATE).
+   * @param {Array<{name: string, data: Uint8Array}>} files
+   * @param {{compression?: "STORE"|"DEFLATE"}} [options]
+   * @returns {Promise<Blob>}
+   */
+  async zip(files, { compression = "STORE" } = {}) {
+    const archive = new JSZip();
+    for (const { name, data } of files) archive.file(name, data, { binary: true });
+    return archive.generateAsync({ type: "blob", compression, compressionOptions: { level: 6 } });
+  }
+
   /** Ask the running job *jobId* to stop at its next step. */
   cancel(jobId) {
     this.#cancelled.add(jobId);
@@ -216,7 +229,7 @@ function collect(out, event, onProgress) {
       out.error = { name: event.name, kind: event.kind, message: event.message, file: event.file };
       break;
     case "warning":
-      out.warnings.push(event.file ? `${event.file}: ${event.message}` : event.message);
+      out.warnings.push({ file: event.file ?? null, message: event.message });
       break;
   }
 }

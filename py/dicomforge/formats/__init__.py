@@ -20,7 +20,9 @@ from dicomforge.volume import Volume
 from . import dicom_series, metaimage, nifti, nrrd, vtk
 from .dicom_series import read_dicom_series
 
-__all__ = ["read_volume", "detect_format", "read_dicom_series", "READERS"]
+__all__ = ["read_volume", "detect_format", "read_dicom_series", "READERS", "UNRECOGNISED"]
+
+UNRECOGNISED = "unrecognised format: not NRRD, NIfTI, MetaImage, VTK legacy or DICOM"
 
 READERS = {
     "nrrd": nrrd.read,
@@ -107,7 +109,5 @@ def read_volume(item: NamedInput, partners: dict[str, NamedInput] | None = None)
     """
     kind = detect_format(item)
     if kind is None:
-        raise UnsupportedError(
-            "unrecognised format: not NRRD, NIfTI, MetaImage, VTK legacy or DICOM", item.name
-        )
+        raise UnsupportedError(UNRECOGNISED, item.name)
     return READERS[kind](item, partners)
