@@ -43,9 +43,14 @@ const seriesForm = setupSeriesForm(document.querySelector("#series-form"), async
       return;
     }
     progress.finish(`Zipping ${result.files.length} files…`);
-    const blob = await dicomforge.zip(result.files, zipOptions);
-    progress.finish(`Done: ${result.files.length} files.`);
-    offerDownload(download, blob, zipName(options.series_description), `${result.files.length} DICOM files`);
+    const zipStart = performance.now();
+    const fileCount = result.files.length;
+    const blob = await dicomforge.zip(result.files, { ...zipOptions, handOver: true });
+    performance.mark("dicomforge-series-done", {
+      detail: { ...result.timings, zip: Math.round(performance.now() - zipStart), files: fileCount },
+    });
+    progress.finish(`Done: ${fileCount} files.`);
+    offerDownload(download, blob, zipName(options.series_description), `${fileCount} DICOM files`);
   } catch (error) {
     progress.finish(error.name === "Cancelled" ? "Cancelled." : `Failed: ${error.message}`);
     if (error.name !== "Cancelled") showError(list, error.file ?? "job", error.message);

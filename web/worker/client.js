@@ -1,6 +1,6 @@
 // Main-thread side of the worker protocol: starts the worker, waits for it, runs jobs.
 // Knows nothing of the DOM, so the page (web/main.js) and the embedding API share it.
-import { proxy, wrap } from "comlink";
+import { proxy, transfer, wrap } from "comlink";
 
 /** A failure the user can act on, as the worker reported it. */
 export class DicomForgeError extends Error {
@@ -57,10 +57,13 @@ export function startWorker({ baseUrl, packagesUrl = __DICOMFORGE_PACKAGES_URL__
   /**
    * Zip files in the worker.
    * @param {Array<{name: string, data: Uint8Array}>} files
-   * @param {{compression?: "STORE"|"DEFLATE"}} [options]
+   * @param {{compression?: "STORE"|"DEFLATE", handOver?: boolean}} [options]
+   *   handOver: move the files' buffers to the worker instead of copying them
+   *   (the caller's arrays are emptied; saves a copy of every file).
    * @returns {Promise<Blob>}
    */
-  const zip = (files, options) => remote.zip(files, options);
+  const zip = (files, { handOver = false, ...options } = {}) =>
+    remote.zip(handOver ? transfer(files, files.map((f) => f.data.buffer)) : files, options);
 
   return { ready, run, zip, terminate: () => worker.terminate() };
 }

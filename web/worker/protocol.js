@@ -54,6 +54,8 @@
  * @property {ProtocolError[]} errors  One per input that failed; the others still finished.
  * @property {Array<{file: string|null, message: string}>} warnings
  * @property {ProtocolError} [error]  Set when the whole job failed (e.g. cancelled).
+ * @property {{read?: number, job?: number}} timings  Milliseconds: reading the inputs
+ *   into Python, then running the job (Python work plus handing results over).
  */
 
 /** Jobs of dicomforge.jobs.JOBS: describe (what each input is), series (volume -> DICOM). */

@@ -166,14 +166,16 @@ from dicomforge import kernels
   async run(jobId, name, inputs, options = {}, onProgress) {
     const ready = await this.#ready;
     if (!ready?.ok) return { ok: false, results: [], files: [], errors: [], warnings: [], error: ready?.error };
-    const out = { ok: true, results: [], files: [], errors: [], warnings: [] };
+    const out = { ok: true, results: [], files: [], errors: [], warnings: [], timings: {} };
     const pyInputs = [];
     let events = null;
+    const t0 = performance.now();
     try {
       for (const input of inputs) {
         const bytes = await readBytes(input.data);
         pyInputs.push(this.#NamedInput(input.name, this.#pyodide.toPy(bytes)));
       }
+      out.timings.read = Math.round(performance.now() - t0);
       const pyOptions = this.#pyodide.toPy(options);
       events = this.#jobs.start(name, pyInputs, pyOptions);
       pyOptions.destroy();
@@ -192,6 +194,7 @@ from dicomforge import kernels
           break;
         }
       }
+      out.timings.job = Math.round(performance.now() - t0) - out.timings.read;
     } catch (err) {
       out.ok = false;
       out.error = pythonError(err);
