@@ -6,26 +6,9 @@ import argparse
 import sys
 
 from dicomforge.cli import read_inputs, report
-from dicomforge.errors import DicomForgeError
-from dicomforge.inputs import BatchResult, NamedInput, read_input, run_batch, stem
+from dicomforge.inputs import BatchResult, NamedInput, run_batch, sibling_partners, stem
 
 __all__ = ["add_command"]
-
-
-def _sibling_partners(path: str) -> dict:
-    """Files next to *path* with the same stem: the data half of a two-file format."""
-    import glob
-    import os
-
-    found = {}
-    stem = os.path.join(os.path.dirname(path), os.path.basename(path).split(".")[0])
-    for other in glob.glob(glob.escape(stem) + ".*"):
-        if other != path and os.path.isfile(other):
-            try:
-                found[other] = read_input(other)
-            except DicomForgeError:
-                pass
-    return found
 
 
 def _cmd_series(args: argparse.Namespace) -> int:
@@ -67,7 +50,7 @@ def _cmd_series(args: argparse.Namespace) -> int:
 
     def convert(item: NamedInput):
         partners = dict(loaded)
-        partners.update(_sibling_partners(item.name))
+        partners.update(sibling_partners(item.name))
         partners.pop(item.name, None)
         volume = read_volume(item, partners)
         folder = stem(item.name) if len(items) > 1 else ""

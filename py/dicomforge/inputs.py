@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from dicomforge.errors import DicomForgeError, InputError
 
-__all__ = ["NamedInput", "BatchResult", "read_input", "run_batch", "stem"]
+__all__ = ["NamedInput", "BatchResult", "read_input", "run_batch", "sibling_partners", "stem"]
 
 # endings stripped by :func:`stem`, innermost last (``a.nii.gz`` -> ``a``)
 _FORMAT_ENDINGS = (".gz", ".nii", ".hdr", ".img", ".nrrd", ".nhdr", ".mhd", ".mha", ".raw", ".vtk", ".dcm")
@@ -72,3 +72,18 @@ def stem(name: str) -> str:
         if base.lower().endswith(ending) and len(base) > len(ending):
             base = base[: -len(ending)]
     return base or "series"
+
+
+def sibling_partners(path: str) -> dict[str, NamedInput]:
+    """Readable files next to *path* with the same stem: the data half of a two-file format."""
+    import glob
+
+    found = {}
+    prefix = os.path.join(os.path.dirname(path), os.path.basename(path).split(".")[0])
+    for other in glob.glob(glob.escape(prefix) + ".*"):
+        if other != path and os.path.isfile(other):
+            try:
+                found[other] = read_input(other)
+            except DicomForgeError:
+                pass
+    return found

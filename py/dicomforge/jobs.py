@@ -175,8 +175,15 @@ def volume_summary(volume, files: int | None = None) -> dict:
     return summary
 
 
+def overlay_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
+    """Masks -> 60xx overlay planes in DICOM files (see :func:`dicomforge.overlays.overlay_job`)."""
+    from dicomforge import overlays
+
+    return overlays.overlay_job(inputs, options)
+
+
 #: Job name -> generator function. Feature modules add theirs here.
-JOBS: dict[str, Job] = {"describe": describe_job, "series": series_job}
+JOBS: dict[str, Job] = {"describe": describe_job, "series": series_job, "overlay": overlay_job}
 
 
 def start(name: str, inputs: list, options: dict | None = None) -> Iterator[Event]:
