@@ -3,6 +3,7 @@ import { startWorker } from "./worker/client.js";
 import { offerDownload, zipName } from "./ui/download.js";
 import { setupDropZone } from "./ui/drop-zone.js";
 import { showDescriptions, showError, showWarning } from "./ui/input-list.js";
+import { setupOverlayForm } from "./ui/overlay-form.js";
 import { setupProgress } from "./ui/progress.js";
 import { setupSeriesForm } from "./ui/series-form.js";
 import { showFailed, showReady, showStarting, showVersions } from "./ui/status.js";
@@ -27,37 +28,50 @@ dicomforge.ready.then(
 /** The dropped files, kept for the job the user then chooses. */
 let inputs = [];
 
-const seriesForm = setupSeriesForm(document.querySelector("#series-form"), async (options, zipOptions) => {
-  seriesForm.setBusy(true);
+/**
+ * Run an export job over the dropped inputs, zip its files and offer the zip.
+ * @param {{job: string, options: object, zip: {compression: string}, fileName: string, unit: string, forms: Array}} run
+ */
+async function runExport({ job, options, zip, fileName, unit, forms }) {
+  forms.forEach((f) => f.setBusy(true));
   download.hidden = true;
-  const signal = progress.start("Converting…");
+  const signal = progress.start("Working…");
   try {
-    const result = await dicomforge.run("series", inputs, options, {
-      signal,
-      onProgress: (p) => progress.update(p, "slice"),
-    });
+    const result = await dicomforge.run(job, inputs, options, { signal, onProgress: (p) => progress.update(p, unit) });
     for (const error of result.errors) showError(list, error.file ?? "?", error.message);
-    for (const { file, message } of result.warnings) showWarning(list, file ?? "job", message);
-    if (!result.files.length) {
-      progress.finish("Nothing was converted.");
+    for (const { file, message } of result.warnings) showWarning(list, file || "job", message);
+    const fileCount = result.files.length;
+    if (!fileCount) {
+      progress.finish("Nothing was written.");
       return;
     }
-    progress.finish(`Zipping ${result.files.length} files…`);
+    progress.finish(`Zipping ${fileCount} files…`);
     const zipStart = performance.now();
-    const fileCount = result.files.length;
-    const blob = await dicomforge.zip(result.files, { ...zipOptions, handOver: true });
-    performance.mark("dicomforge-series-done", {
+    const blob = await dicomforge.zip(result.files, { ...zip, handOver: true });
+    performance.mark(`dicomforge-${job}-done`, {
       detail: { ...result.timings, zip: Math.round(performance.now() - zipStart), files: fileCount },
     });
-    progress.finish(`Done: ${fileCount} files.`);
-    offerDownload(download, blob, zipName(options.series_description), `${fileCount} DICOM files`);
+    const failed = result.errors.length ? `, ${result.errors.length} failed` : "";
+    progress.finish(`Done: ${fileCount} files${failed}.`);
+    offerDownload(download, blob, fileName, `${fileCount} DICOM files`);
   } catch (error) {
     progress.finish(error.name === "Cancelled" ? "Cancelled." : `Failed: ${error.message}`);
-    if (error.name !== "Cancelled") showError(list, error.file ?? "job", error.message);
+    if (error.name !== "Cancelled") showError(list, error.file || "job", error.message);
   } finally {
-    seriesForm.setBusy(false);
+    forms.forEach((f) => f.setBusy(false));
   }
-});
+}
+
+const seriesForm = setupSeriesForm(document.querySelector("#series-form"), (options, zip) =>
+  runExport({
+    job: "series", options, zip, fileName: zipName(options.series_description), unit: "slice", forms: [seriesForm, overlayForm],
+  }),
+);
+const overlayForm = setupOverlayForm(document.querySelector("#overlay-form"), (options) =>
+  runExport({
+    job: "overlay", options, zip: { compression: "STORE" }, fileName: "overlays.zip", unit: "file", forms: [seriesForm, overlayForm],
+  }),
+);
 
 setupDropZone(document.querySelector("#drop-zone"), document.querySelector("#file-input"), async (files) => {
   inputs = files.map((file) => ({ name: file.webkitRelativePath || file.name, data: file }));
@@ -66,9 +80,10 @@ setupDropZone(document.querySelector("#drop-zone"), document.querySelector("#fil
   try {
     const result = await dicomforge.run("describe", inputs, {}, { signal, onProgress: (p) => progress.update(p) });
     showDescriptions(list, result);
-    const kinds = result.results.map((r) => r.value.kind);
+    const count = (kind) => result.results.filter((r) => r.value.kind === kind).length;
     seriesForm.setReferences(result.results.filter((r) => r.value.kind === "dicom").map((r) => r.file));
-    seriesForm.show(kinds.includes("volume") || kinds.includes("dicom"));
+    seriesForm.show(count("volume") > 0 || count("dicom") > 0);
+    overlayForm.show(count("dicom") > 0 && count("volume") === 1);
     progress.finish(`${result.results.length} of ${inputs.length} inputs recognised.`);
   } catch (error) {
     progress.finish(`Failed: ${error.message}`);

@@ -1,0 +1,42 @@
+// Overlays in the page: drop DICOM files + a label map, add overlays, download, verify with pydicom.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "@playwright/test";
+import { PYTHON, waitReady, watchPage } from "./helpers.js";
+
+const SCRIPT = "tests/e2e/make_overlay_case.py";
+const env = { ...process.env, PYTHONPATH: "py" };
+
+test("drop a series and a label map, add overlays, download files whose overlays equal the labels", async ({ page }) => {
+  const { consoleErrors } = watchPage(page);
+  const dir = mkdtempSync(join(tmpdir(), "dicomforge-ovl-"));
+  const names = execFileSync(PYTHON, [SCRIPT, dir], { encoding: "utf8", env }).trim().split("\n");
+  await page.goto("/");
+  await waitReady(page);
+  // shuffled on purpose: slices are matched by geometry, not by order
+  await page.locator("#file-input").setInputFiles([...names].reverse().map((n) => join(dir, n)));
+  const form = page.locator("#overlay-form");
+  await expect(form).toBeVisible();
+  await form.getByLabel("Overlay type").selectOption("R");
+  await form.getByRole("button", { name: "Add overlays" }).click();
+  const link = page.locator("#download a");
+  await expect(link).toContainText("Download overlays.zip");
+  await expect(page.locator("#progress .progress-text")).toHaveText("Done: 6 files.");
+  const downloadPromise = page.waitForEvent("download");
+  await link.click();
+  const zipPath = join(dir, "overlays.zip");
+  await (await downloadPromise).saveAs(zipPath);
+
+  const report = JSON.parse(execFileSync(PYTHON, [SCRIPT, "--check", zipPath], { encoding: "utf8", env }));
+  const files = Object.values(report);
+  expect(files).toHaveLength(6);
+  expect(new Set(files.map((f) => f.slice))).toEqual(new Set([0, 1, 2, 3, 4, 5]));
+  for (const f of files) {
+    expect(f.series).toBe("src (overlays)");
+    expect(Object.keys(f.planes).length).toBe(2);
+    expect(Object.values(f.planes).every(Boolean)).toBe(true);
+  }
+  expect(consoleErrors).toEqual([]);
+});
