@@ -87,9 +87,9 @@ def _add_info(sub) -> None:
 
 def _feature_commands() -> list[Callable]:
     """The ``add_command`` of each feature's CLI module (imported when the parser is built)."""
-    from dicomforge import cli_overlay, cli_series
+    from dicomforge import cli_overlay, cli_preview, cli_series
 
-    return [cli_series.add_command, cli_overlay.add_command]
+    return [cli_series.add_command, cli_overlay.add_command, cli_preview.add_command]
 
 
 #: Functions that add one subcommand each to the parser.

@@ -182,8 +182,20 @@ def overlay_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
     return overlays.overlay_job(inputs, options)
 
 
+def preview_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
+    """What the canvas needs to show each DICOM input (see :func:`dicomforge.display.preview_job`)."""
+    from dicomforge import display
+
+    return display.preview_job(inputs, options)
+
+
 #: Job name -> generator function. Feature modules add theirs here.
-JOBS: dict[str, Job] = {"describe": describe_job, "series": series_job, "overlay": overlay_job}
+JOBS: dict[str, Job] = {
+    "describe": describe_job,
+    "series": series_job,
+    "overlay": overlay_job,
+    "preview": preview_job,
+}
 
 
 def start(name: str, inputs: list, options: dict | None = None) -> Iterator[Event]:

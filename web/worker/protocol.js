@@ -58,5 +58,8 @@
  *   into Python, then running the job (Python work plus handing results over).
  */
 
-/** Jobs of dicomforge.jobs.JOBS: describe (what each input is), series (volume -> DICOM). */
-export const JOB_NAMES = Object.freeze(["describe", "series"]);
+/**
+ * Jobs of dicomforge.jobs.JOBS: describe (what each input is), series (volume -> DICOM),
+ * overlay (masks -> 60xx planes), preview (display mapping for the canvas).
+ */
+export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview"]);
