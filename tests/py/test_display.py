@@ -176,18 +176,6 @@ class TestDisplayLut:
         with pytest.raises(InputError, match="greater than 0"):
             display_lut(fr, 5, 0, "SIGMOID")
 
-    def test_speed_4096(self):
-        """A 4096-entry table is cheap enough to rebuild per mouse move."""
-        import time
-
-        fr = prepare_frame(_ramp_ds(-1024, 3071))
-        times = []
-        for center in range(0, 400, 20):
-            start = time.perf_counter()
-            display_lut(fr, center, 350)
-            times.append(time.perf_counter() - start)
-        assert sorted(times)[len(times) // 2] < 0.02
-
 
 class TestAgainstPydicom:
     @pytest.mark.parametrize("function", ["LINEAR", "LINEAR_EXACT", "SIGMOID"])
