@@ -6,6 +6,7 @@ import { showDescriptions, showError, showWarning } from "./ui/input-list.js";
 import { setupOverlayForm } from "./ui/overlay-form.js";
 import { setupProgress } from "./ui/progress.js";
 import { setupSeriesForm } from "./ui/series-form.js";
+import { setupViewer } from "./ui/viewer.js";
 import { showFailed, showReady, showStarting, showVersions } from "./ui/status.js";
 
 const status = document.querySelector("#runtime-status");
@@ -24,6 +25,15 @@ dicomforge.ready.then(
   },
   (error) => showFailed(status, error),
 );
+
+const viewer = setupViewer(document.querySelector("#viewer"), {
+  async loadImage(image, frame) {
+    const result = await dicomforge.run("preview", [image], { frame });
+    if (result.errors.length) throw new Error(result.errors[0].message);
+    return result.results[0].value;
+  },
+  displayLut: (frameInfo, window) => dicomforge.displayLut(frameInfo, window),
+});
 
 /** The dropped files, kept for the job the user then chooses. */
 let inputs = [];
@@ -47,7 +57,8 @@ async function runExport({ job, options, zip, fileName, unit, forms }) {
     }
     progress.finish(`Zipping ${fileCount} files…`);
     const zipStart = performance.now();
-    const blob = await dicomforge.zip(result.files, { ...zip, handOver: true });
+    const blob = await dicomforge.zip(result.files, zip);
+    viewer.setImages(result.files.map((f) => ({ ...f, series: job })), `Preview of ${fileName}`);
     performance.mark(`dicomforge-${job}-done`, {
       detail: { ...result.timings, zip: Math.round(performance.now() - zipStart), files: fileCount },
     });
@@ -84,6 +95,8 @@ setupDropZone(document.querySelector("#drop-zone"), document.querySelector("#fil
     seriesForm.setReferences(result.results.filter((r) => r.value.kind === "dicom").map((r) => r.file));
     seriesForm.show(count("volume") > 0 || count("dicom") > 0);
     overlayForm.show(count("dicom") > 0 && count("volume") === 1);
+    const seriesOf = new Map(result.results.filter((r) => r.value.kind === "dicom").map((r) => [r.file, r.value.seriesInstanceUid]));
+    viewer.setImages(inputs.filter((input) => seriesOf.has(input.name)).map((input) => ({ ...input, series: seriesOf.get(input.name) })));
     progress.finish(`${result.results.length} of ${inputs.length} inputs recognised.`);
   } catch (error) {
     progress.finish(`Failed: ${error.message}`);

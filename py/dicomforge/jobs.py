@@ -189,6 +189,20 @@ def preview_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
     return display.preview_job(inputs, options)
 
 
+def display_table(frame_info: dict, center=None, width=None, function: str = "LINEAR", voi=None) -> dict:
+    """The display table for one window, or the error in words (hosts see no exception).
+
+    ``{"lut": bytes}`` on success, else ``{"error": <DicomForgeError.to_dict()>}``; see
+    :func:`dicomforge.display.display_lut`.
+    """
+    from dicomforge import display
+
+    try:
+        return {"lut": display.display_lut(dict(frame_info), center, width, function, voi)}
+    except DicomForgeError as error:
+        return {"error": error.to_dict()}
+
+
 #: Job name -> generator function. Feature modules add theirs here.
 JOBS: dict[str, Job] = {
     "describe": describe_job,

@@ -97,3 +97,14 @@ class TestDescribeVolumes:
         assert results["vol.nii"]["value"]["format"] == "nifti"
         assert results["vol.nii"]["value"]["size"] == [4, 3, 2]
         assert results["x.raw"]["type"] == "error"
+
+
+class TestDisplayTable:
+    def test_table_and_error(self, ct_small):
+        """A valid window gives a table; a zero width gives the error in words, not an exception."""
+        (result, _) = jobs.start("preview", [NamedInput("ct.dcm", ct_small.read_bytes())])
+        info = result["value"]["display"]
+        table = jobs.display_table(info, 40, 400)["lut"]
+        assert len(table) == info["lutSize"] and set(table) <= set(range(256))
+        error = jobs.display_table(info, 40, 0)["error"]
+        assert error["name"] == "DicomForgeError" and "Window Width" in error["message"]

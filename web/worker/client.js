@@ -65,5 +65,15 @@ export function startWorker({ baseUrl, packagesUrl = __DICOMFORGE_PACKAGES_URL__
   const zip = (files, { handOver = false, ...options } = {}) =>
     remote.zip(handOver ? transfer(files, files.map((f) => f.data.buffer)) : files, options);
 
-  return { ready, run, zip, terminate: () => worker.terminate() };
+  /**
+   * The display table for a window (see DicomforgeWorker.displayLut); rejects with
+   * DicomForgeError for an invalid window (e.g. width 0).
+   */
+  async function displayLut(frameInfo, window) {
+    const result = await remote.displayLut(frameInfo, window);
+    if (!result.ok) throw new DicomForgeError(result.error);
+    return result.lut;
+  }
+
+  return { ready, run, zip, displayLut, terminate: () => worker.terminate() };
 }

@@ -149,6 +149,30 @@ from dicomforge import kernels
     return archive.generateAsync({ type: "blob", compression, compressionOptions: { level: 6 } });
   }
 
+  /**
+   * The 8-bit display table of a frame for one window (dicomforge.display.display_lut):
+   * entry `v - lutOffset` is the grey of stored value v. Cheap: called per mouse move.
+   * @param {object} frameInfo  the `display` dict of a preview result
+   * @param {{center?: number, width?: number, function?: string, voi?: number}} window
+   * @returns {Promise<{ok: true, lut: Uint8Array} | {ok: false, error: import("./protocol.js").ProtocolError}>}
+   */
+  async displayLut(frameInfo, { center, width, function: fn = "LINEAR", voi } = {}) {
+    const ready = await this.#ready;
+    if (!ready?.ok) return { ok: false, error: ready?.error };
+    const info = this.#pyodide.toPy(withoutNulls(frameInfo));
+    try {
+      // JS null would arrive as JsNull, not None: pass undefined for "not given"
+      const answer = this.#jobs.display_table(info, center ?? undefined, width ?? undefined, fn, voi ?? undefined);
+      const { lut, error } = answer.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+      answer.destroy();
+      return error ? { ok: false, error } : transfer({ ok: true, lut }, [lut.buffer]);
+    } catch (err) {
+      return { ok: false, error: pythonError(err) };
+    } finally {
+      info.destroy();
+    }
+  }
+
   /** Ask the running job *jobId* to stop at its next step. */
   cancel(jobId) {
     this.#cancelled.add(jobId);
@@ -176,7 +200,7 @@ from dicomforge import kernels
         pyInputs.push(this.#NamedInput(input.name, this.#pyodide.toPy(bytes)));
       }
       out.timings.read = Math.round(performance.now() - t0);
-      const pyOptions = this.#pyodide.toPy(options);
+      const pyOptions = this.#pyodide.toPy(withoutNulls(options));
       events = this.#jobs.start(name, pyInputs, pyOptions);
       pyOptions.destroy();
       let lastYield = performance.now();
@@ -205,6 +229,11 @@ from dicomforge import kernels
     }
     return transfer(out, out.files.map((f) => f.data.buffer));
   }
+}
+
+/** A copy of a JSON-like object without null members (absent keys read as None in Python). */
+function withoutNulls(value) {
+  return JSON.parse(JSON.stringify(value, (key, v) => (v === null ? undefined : v)));
 }
 
 async function readBytes(data) {
