@@ -18,6 +18,11 @@ export default defineConfig({
   build: {
     outDir: process.env.DICOMFORGE_OUT_DIR ?? "dist",
     target: "es2022",
-    rollupOptions: { input: { main: resolve(import.meta.dirname, "index.html") } },
+    rollupOptions: {
+      input: {
+        main: resolve(import.meta.dirname, "index.html"),
+        bench: resolve(import.meta.dirname, "web/bench/index.html"),
+      },
+    },
   },
 });

@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 import pydicom
 
 from dicomforge import __version__, kernels
-from dicomforge.errors import DicomForgeError
+from dicomforge.errors import DicomForgeError, OptionsError
 from dicomforge.inputs import BatchResult, NamedInput, read_input, run_batch
 
 __all__ = ["main", "build_parser", "report", "EXIT_OK", "EXIT_BAD_INPUT"]
@@ -85,6 +85,30 @@ def _add_info(sub) -> None:
     p.set_defaults(run=_cmd_info)
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from dicomforge import bench
+
+    unknown = sorted(set(args.workload or []) - set(bench.WORKLOADS))
+    if unknown:
+        raise OptionsError(f"unknown workload(s): {', '.join(unknown)} (known: {', '.join(bench.WORKLOADS)})")
+    figures = bench.run(args.workload, args.runs)
+    for name, rows in figures["workloads"].items():
+        for what, t in rows.items():
+            print(f"{name:8s} {what:26s} median {t['median']:8.2f} ms  p95 {t['p95']:8.2f}  min {t['min']:8.2f}  max {t['max']:8.2f}")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(figures, fh, indent=2)
+    return EXIT_OK
+
+
+def _add_bench(sub) -> None:
+    p = sub.add_parser("bench", help="run the synthetic workloads and print figures")
+    p.add_argument("--workload", action="append", metavar="NAME", help="a workload to run (default: all)")
+    p.add_argument("--runs", type=int, default=21, metavar="N", help="timed runs after the warm-up (default 21)")
+    p.add_argument("--json", metavar="OUT", help="also write the figures to this JSON file")
+    p.set_defaults(run=_cmd_bench)
+
+
 def _feature_commands() -> list[Callable]:
     """The ``add_command`` of each feature's CLI module (imported when the parser is built)."""
     from dicomforge import cli_overlay, cli_preview, cli_series
@@ -93,7 +117,7 @@ def _feature_commands() -> list[Callable]:
 
 
 #: Functions that add one subcommand each to the parser.
-COMMANDS: list[Callable] = [_add_info]
+COMMANDS: list[Callable] = [_add_info, _add_bench]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -203,12 +203,27 @@ def display_table(frame_info: dict, center=None, width=None, function: str = "LI
         return {"error": error.to_dict()}
 
 
+def bench_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
+    """Run synthetic workloads (:mod:`dicomforge.bench`); one ``result`` per workload."""
+    from dicomforge import bench
+
+    names = list(options.get("workloads") or bench.WORKLOADS)
+    unknown = sorted(set(names) - set(bench.WORKLOADS))
+    if unknown:
+        raise OptionsError(f"unknown workload(s): {', '.join(unknown)} (known: {', '.join(bench.WORKLOADS)})")
+    for done, name in enumerate(names, start=1):
+        figures = bench.run([name], int(options.get("runs", 21)))
+        yield {"type": "result", "file": name, "value": figures}
+        yield {"type": "progress", "done": done, "total": len(names), "file": name}
+
+
 #: Job name -> generator function. Feature modules add theirs here.
 JOBS: dict[str, Job] = {
     "describe": describe_job,
     "series": series_job,
     "overlay": overlay_job,
     "preview": preview_job,
+    "bench": bench_job,
 }
 
 
