@@ -195,9 +195,10 @@ from dicomforge import kernels
     let events = null;
     const t0 = performance.now();
     try {
-      for (const input of inputs) {
-        const bytes = await readBytes(input.data);
-        pyInputs.push(this.#NamedInput(input.name, this.#pyodide.toPy(bytes)));
+      const buffers = await Promise.all(inputs.map((input) => readBytes(input.data))); // reads overlap
+      for (const [i, input] of inputs.entries()) {
+        pyInputs.push(this.#NamedInput(input.name, this.#pyodide.toPy(buffers[i])));
+        buffers[i] = null; // the copy in Python is the one kept
       }
       out.timings.read = Math.round(performance.now() - t0);
       const pyOptions = this.#pyodide.toPy(withoutNulls(options));
