@@ -20,6 +20,21 @@ sys.stdout.buffer.write(data)
 const files = (...names) =>
   names.map((name) => ({ name, mimeType: "application/dicom", buffer: pydicomTestFile(name) }));
 
+/** CT_small with a ring drawn as an overlay plane by dicomforge's own overlay writer. */
+function ctWithOverlay() {
+  const code = `
+import sys
+from pydicom.data import get_testdata_file
+from dicomforge.inputs import NamedInput
+from dicomforge.overlays import MaskPlane, OverlayOptions, add_overlays
+data = open(get_testdata_file("CT_small.dcm"), "rb").read()
+mask = bytes(1 if 30 ** 2 < (r - 64) ** 2 + (c - 64) ** 2 < 34 ** 2 else 0 for r in range(128) for c in range(128))
+out = add_overlays(NamedInput("CT_small.dcm", data), [MaskPlane(mask, "ring")], OverlayOptions())
+sys.stdout.buffer.write(out)
+`;
+  return execFileSync(PYTHON, ["-c", code], { env: { ...process.env, PYTHONPATH: "py" }, maxBuffer: 1 << 24 });
+}
+
 /** A cheap fingerprint of the canvas pixels. */
 const canvasSum = (page) =>
   page.locator("#viewer canvas").evaluate((canvas) => {
@@ -76,6 +91,29 @@ test("drag changes center and width and the pixels; presets; overlays drawn", as
   await toggle.uncheck();
   expect(await canvasSum(page)).not.toBe(withOverlay);
   expect(consoleErrors).toEqual([]);
+});
+
+test("a CT with an overlay plane: drawn in colour over the lung window, toggled per group", async ({ page }, testInfo) => {
+  await page.goto("/");
+  await waitReady(page);
+  await page.locator("#file-input").setInputFiles([{ name: "ct_ring.dcm", mimeType: "application/dicom", buffer: ctWithOverlay() }]);
+  const viewer = page.locator("#viewer");
+  await expect(viewer.locator(".overlay-toggles label")).toContainText("ring");
+  await viewer.locator('[name="preset"]').selectOption({ label: "lung (C -600 / W 1500)" });
+  await expect(viewer).toHaveAttribute("data-center", "-600");
+  // the ring's pixels (row 64, column 64 + 32) carry the overlay colour, the centre does not
+  const pixel = (x, y) =>
+    page.locator("#viewer canvas").evaluate((c, [px, py]) => [...c.getContext("2d").getImageData(px, py, 1, 1).data], [x, y]);
+  const [r, g, b] = await pixel(96, 64);
+  expect(r).toBeGreaterThan(200);
+  expect(g).toBeGreaterThan(200);
+  expect(b).toBeLessThan(50); // yellow: the first overlay group's colour
+  const centre = await pixel(64, 64);
+  expect(centre[0]).toBe(centre[2]); // grey
+  await viewer.screenshot({ path: testInfo.outputPath("ct-overlay.png") });
+  await viewer.locator(".overlay-toggles input").uncheck();
+  const [r2, g2, b2] = await pixel(96, 64);
+  expect(r2 === g2 && g2 === b2).toBe(true);
 });
 
 test("frames per second while dragging a 512x512 CT (reported, not asserted)", async ({ page }, testInfo) => {
