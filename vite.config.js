@@ -22,6 +22,7 @@ export default defineConfig({
       input: {
         main: resolve(import.meta.dirname, "index.html"),
         bench: resolve(import.meta.dirname, "web/bench/index.html"),
+        editor: resolve(import.meta.dirname, "web/examples/editor/index.html"),
       },
     },
   },

@@ -203,6 +203,33 @@ def display_table(frame_info: dict, center=None, width=None, function: str = "LI
         return {"error": error.to_dict()}
 
 
+def render_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
+    """Each DICOM input rendered to RGBA (window, overlays) by :func:`dicomforge.display.render`.
+
+    Options: ``frame``, ``center`` + ``width`` (+ ``function``), ``preset``, ``overlays``.
+    """
+    from dicomforge import display
+
+    known = {"frame", "center", "width", "function", "preset", "overlays"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise OptionsError(f"unknown render option(s): {', '.join(unknown)}")
+    window = {k: options[k] for k in ("frame", "center", "width", "function", "preset", "overlays") if k in options}
+
+    def render(item: NamedInput) -> dict:
+        shown = display.render(item, **window)
+        return {"width": shown.width, "height": shown.height, "rgba": shown.rgba,
+                "window": shown.window, "presets": shown.presets}
+
+    total = len(inputs)
+    for done, result in enumerate(run_batch(inputs, render), start=1):
+        if result.ok:
+            yield {"type": "result", "file": result.name, "value": result.value}
+        else:
+            yield {"type": "error", **result.error.to_dict()}
+        yield {"type": "progress", "done": done, "total": total, "file": result.name}
+
+
 def bench_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
     """Run synthetic workloads (:mod:`dicomforge.bench`); one ``result`` per workload."""
     from dicomforge import bench
@@ -223,6 +250,7 @@ JOBS: dict[str, Job] = {
     "series": series_job,
     "overlay": overlay_job,
     "preview": preview_job,
+    "render": render_job,
     "bench": bench_job,
 }
 

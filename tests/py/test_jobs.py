@@ -9,7 +9,7 @@ class TestStart:
         """An unknown job name is one final 'failed' event listing the known jobs."""
         (event,) = jobs.start("nope", [])
         assert event["type"] == "failed" and event["kind"] == "OptionsError"
-        assert event["message"] == "unknown job 'nope' (known: bench, describe, overlay, preview, series)"
+        assert event["message"] == "unknown job 'nope' (known: bench, describe, overlay, preview, render, series)"
 
 
 class TestDescribeJob:
@@ -108,3 +108,14 @@ class TestDisplayTable:
         assert len(table) == info["lutSize"] and set(table) <= set(range(256))
         error = jobs.display_table(info, 40, 0)["error"]
         assert error["name"] == "DicomForgeError" and "Window Width" in error["message"]
+
+
+class TestRenderJob:
+    def test_rgba_and_bad_input(self, ct_small):
+        """A DICOM input renders to width*height*4 bytes in the chosen window; a bad one is an error."""
+        inputs = [NamedInput("ct.dcm", ct_small.read_bytes()), NamedInput("bad.dcm", b"nope")]
+        events = [e for e in jobs.start("render", inputs, {"preset": "lung"}) if e["type"] != "progress"]
+        value = events[0]["value"]
+        assert (value["width"], value["height"], len(value["rgba"])) == (128, 128, 128 * 128 * 4)
+        assert (value["window"]["center"], value["window"]["width"]) == (-600, 1500)
+        assert events[1]["type"] == "error" and events[1]["file"] == "bad.dcm"

@@ -15,14 +15,17 @@ export class DicomForgeError extends Error {
 
 let nextJobId = 1;
 
+// the build-time setting (vite.config.js); absent when another bundler builds this file
+const BUILD_PACKAGES_URL = typeof __DICOMFORGE_PACKAGES_URL__ === "string" ? __DICOMFORGE_PACKAGES_URL__ : "";
+
 /**
  * Start a dicomforge worker.
  * @param {{baseUrl?: string, packagesUrl?: string}} [options]
  *   baseUrl: absolute URL of the folder holding pyodide/, wheels/ and py/ (default: the app's base).
  * @returns {{ready: Promise<import("./protocol.js").ReadyInfo>, run: Function, terminate: Function}}
  */
-export function startWorker({ baseUrl, packagesUrl = __DICOMFORGE_PACKAGES_URL__ } = {}) {
-  const base = baseUrl ?? new URL(import.meta.env.BASE_URL, location.href).href;
+export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL } = {}) {
+  const base = new URL(baseUrl ?? import.meta.env?.BASE_URL ?? "/", location.href).href;
   const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "dicomforge" });
   const remote = wrap(worker);
   const packages = packagesUrl ? new URL(packagesUrl, base).href : "";

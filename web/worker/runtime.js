@@ -232,9 +232,18 @@ from dicomforge import kernels
   }
 }
 
-/** A copy of a JSON-like object without null members (absent keys read as None in Python). */
+/**
+ * A copy of an options object without null members (JS null would reach Python as
+ * JsNull; an absent key reads as None). Typed arrays and ArrayBuffers are kept as they are.
+ */
 function withoutNulls(value) {
-  return JSON.parse(JSON.stringify(value, (key, v) => (v === null ? undefined : v)));
+  if (value === null || typeof value !== "object" || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+    return value;
+  }
+  if (Array.isArray(value)) return value.filter((v) => v !== null).map(withoutNulls);
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, withoutNulls(v)]),
+  );
 }
 
 async function readBytes(data) {

@@ -1,0 +1,67 @@
+// The embedding API for image editors: client-side DICOM export, no DOM dependencies.
+//
+//   import { createDicomforge } from "dicomforge/web/api.js";
+//   const df = await createDicomforge({ baseUrl });   // resolves when the worker is ready
+//   df.info;    // { pyodide, python, pydicom, dicomforge, backend }
+//   await df.volumeToSeries(inputs, options, { onProgress, signal });  // -> { files, warnings, errors }
+//   await df.addOverlays(dicomInputs, masks, options, { onProgress, signal });
+//   await df.renderPreview(input, { frame, center, width, preset });    // -> { width, height, rgba, window, presets }
+//   await df.zip(files, { compression: "STORE" });                     // -> Blob
+//   df.terminate();
+//
+// Inputs are `File`s or `{ name, data: ArrayBuffer | Uint8Array }`. `baseUrl` is where the
+// app's pyodide/, wheels/ and py/ folders are served (its own origin; nothing else is fetched).
+// Failures reject with an Error whose `name` is "DicomForgeError", carrying `file` and `message`.
+import { DicomForgeError, startWorker } from "./worker/client.js";
+
+/** The job's outputs, or a rejection when it produced nothing because every input failed. */
+function outputs(result) {
+  if (!result.files.length && result.errors.length) throw new DicomForgeError(result.errors[0]);
+  return { files: result.files, warnings: result.warnings, errors: result.errors };
+}
+
+const isInput = (value) => value instanceof Blob || (value && typeof value.name === "string" && "data" in value);
+
+/**
+ * Start dicomforge in a Web Worker.
+ * @param {{baseUrl?: string, packagesUrl?: string}} [options]
+ */
+export async function createDicomforge({ baseUrl, packagesUrl } = {}) {
+  const client = startWorker({ baseUrl, packagesUrl });
+  const ready = await client.ready;
+  const info = Object.freeze({
+    pyodide: ready.pyodide, python: ready.python, pydicom: ready.pydicom,
+    dicomforge: ready.dicomforge, backend: ready.backend,
+  });
+  return {
+    info,
+    /**
+     * Volumes (NIfTI, NRRD, MetaImage, VTK, DICOM series) -> one DICOM file per slice.
+     * @param {Array<File|{name: string, data: ArrayBuffer|Uint8Array}>} inputs
+     * @param {object} [options]  SeriesOptions fields: series_description, modality, patient_name, ...
+     */
+    async volumeToSeries(inputs, options = {}, control = {}) {
+      return outputs(await client.run("series", inputs, options, control));
+    },
+    /**
+     * Overlay planes into DICOM files, from a label-map input or per-file masks
+     * (`{ [sopInstanceUID]: Uint8Array }`, rows*columns bytes per frame, nonzero = set).
+     */
+    async addOverlays(dicomInputs, masks, options = {}, control = {}) {
+      const labelMap = isInput(masks) ? [masks] : [];
+      const jobOptions = labelMap.length ? options : { ...options, masks };
+      return outputs(await client.run("overlay", [...dicomInputs, ...labelMap], jobOptions, control));
+    },
+    /** One frame rendered to RGBA the way a DICOM viewer shows it. */
+    async renderPreview(input, { frame = 0, center, width, preset, overlays = true } = {}) {
+      const result = await client.run("render", [input], { frame, center, width, preset, overlays });
+      if (result.errors.length) throw new DicomForgeError(result.errors[0]);
+      return result.results[0].value;
+    },
+    /** @returns {Promise<Blob>} */
+    zip: (files, options) => client.zip(files, options),
+    terminate: () => client.terminate(),
+  };
+}
+
+export { DicomForgeError };
