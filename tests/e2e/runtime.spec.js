@@ -9,7 +9,8 @@ const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.ur
 
 test("worker becomes ready and the footer shows the versions", async ({ page, baseURL }) => {
   const { requests, consoleErrors } = watchPage(page);
-  await page.goto("/");
+  const response = await page.goto("/");
+  expect(response.headers()["content-security-policy"]).toContain("default-src 'self'");
   await waitReady(page);
   const footer = page.locator("#versions");
   await expect(footer).toContainText(`Pyodide ${pkg.dependencies.pyodide}`);

@@ -11,6 +11,26 @@ import { join, relative, resolve } from "node:path";
 import JSZip from "jszip";
 import { precompiledPackage, precompiledStdlib, precompiledWheels } from "./precompile.mjs";
 
+// Content Security Policy: only our origin, plus what WebAssembly needs ('wasm-unsafe-eval');
+// data:/blob: images for the viewer's PNG export. Sent as a header by the dev and preview
+// servers and written into the built pages as a <meta> tag for static hosting.
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join("; ");
+// the dev server also needs its websocket, and injects CSS as <style>
+export const DEV_CSP = CSP.replace("connect-src 'self'", "connect-src 'self' ws://localhost:5173").replace(
+  "style-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+);
+
 const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json"];
 const MIME = { ".mjs": "text/javascript", ".wasm": "application/wasm", ".zip": "application/zip", ".json": "application/json" };
 
@@ -75,6 +95,13 @@ export default function dicomforgeRuntime() {
     configResolved(config) {
       root = config.root;
       outDir = resolve(root, config.build.outDir);
+    },
+    transformIndexHtml: {
+      order: "post",
+      handler(html, { server }) {
+        if (server) return html; // the dev server sends DEV_CSP as a header
+        return html.replace("<head>", `<head>\n    <meta http-equiv="Content-Security-Policy" content="${CSP}" />`);
+      },
     },
     configureServer(server) {
       server.middlewares.use(devMiddleware(root));
