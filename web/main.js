@@ -58,7 +58,8 @@ async function runExport({ job, options, zip, fileName, unit, forms }) {
     progress.finish(`Zipping ${fileCount} files…`);
     const zipStart = performance.now();
     const blob = await dicomforge.zip(result.files, zip);
-    viewer.setImages(result.files.map((f) => ({ ...f, series: job })), `Preview of ${fileName}`);
+    const outputs = result.files.map((f) => ({ ...f, series: job }));
+    viewer.setImages(outputs, `Preview of ${fileName}`, job === "series" ? Math.floor(outputs.length / 2) : 0);
     performance.mark(`dicomforge-${job}-done`, {
       detail: { ...result.timings, zip: Math.round(performance.now() - zipStart), files: fileCount },
     });
@@ -84,8 +85,9 @@ const overlayForm = setupOverlayForm(document.querySelector("#overlay-form"), (o
   }),
 );
 
-setupDropZone(document.querySelector("#drop-zone"), document.querySelector("#file-input"), async (files) => {
-  inputs = files.map((file) => ({ name: file.webkitRelativePath || file.name, data: file }));
+/** Take these inputs: describe each, show the forms that fit and the viewer. */
+async function useInputs(files) {
+  inputs = files;
   download.hidden = true;
   const signal = progress.start("Reading…");
   try {
@@ -102,4 +104,11 @@ setupDropZone(document.querySelector("#drop-zone"), document.querySelector("#fil
     progress.finish(`Failed: ${error.message}`);
     showError(list, error.file ?? "job", error.message);
   }
+}
+
+setupDropZone(document.querySelector("#drop-zone"), [...document.querySelectorAll("#file-input, #folder-input")], useInputs);
+
+document.querySelector("#sample-button").addEventListener("click", async () => {
+  const { files } = await dicomforge.run("sample", []);
+  await useInputs(files.map((f) => ({ name: f.name, data: f.data })));
 });

@@ -230,6 +230,14 @@ def render_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
         yield {"type": "progress", "done": done, "total": total, "file": result.name}
 
 
+def sample_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
+    """A synthetic head phantom as a NIfTI file (for the page's "try a sample" button)."""
+    from dicomforge.phantom import phantom_nifti
+
+    yield {"type": "file", "name": "sample_phantom.nii", "data": phantom_nifti()}
+    yield {"type": "progress", "done": 1, "total": 1, "file": "sample_phantom.nii"}
+
+
 def bench_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
     """Run synthetic workloads (:mod:`dicomforge.bench`); one ``result`` per workload."""
     from dicomforge import bench
@@ -251,6 +259,7 @@ JOBS: dict[str, Job] = {
     "overlay": overlay_job,
     "preview": preview_job,
     "render": render_job,
+    "sample": sample_job,
     "bench": bench_job,
 }
 

@@ -9,7 +9,7 @@ class TestStart:
         """An unknown job name is one final 'failed' event listing the known jobs."""
         (event,) = jobs.start("nope", [])
         assert event["type"] == "failed" and event["kind"] == "OptionsError"
-        assert event["message"] == "unknown job 'nope' (known: bench, describe, overlay, preview, render, series)"
+        assert event["message"] == "unknown job 'nope' (known: bench, describe, overlay, preview, render, sample, series)"
 
 
 class TestDescribeJob:
@@ -119,3 +119,16 @@ class TestRenderJob:
         assert (value["width"], value["height"], len(value["rgba"])) == (128, 128, 128 * 128 * 4)
         assert (value["window"]["center"], value["window"]["width"]) == (-600, 1500)
         assert events[1]["type"] == "error" and events[1]["file"] == "bad.dcm"
+
+
+class TestSampleJob:
+    def test_phantom_reads_back(self):
+        """The sample is a NIfTI volume the readers accept, with skull, brain and air values."""
+        from dicomforge.formats import read_volume
+
+        (event, _) = jobs.start("sample", [])
+        volume = read_volume(NamedInput(event["name"], event["data"]))
+        assert volume.size == (128, 128, 48) and volume.dtype == "int16"
+        assert volume.spacing == (1.5, 1.5, 3.0)
+        values = set(memoryview(volume.data).cast("h"))
+        assert {-1000, 1000, 40, 10}.issubset(values)

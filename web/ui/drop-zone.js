@@ -1,24 +1,55 @@
-// Drop zone + file picker: hands the chosen File objects to a callback.
+// Drop zone + pickers: hands the chosen files, with their paths, to a callback.
+// Dropped folders are walked recursively (FileSystemDirectoryEntry); the folder picker
+// (webkitdirectory) gives each file its relative path.
+
+/** @typedef {{name: string, data: File}} PickedFile  name: the path within what was dropped */
+
+/** Every file under a dropped entry, depth first, with its path. */
+async function walk(entry, prefix = "") {
+  if (entry.isFile) {
+    const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+    return [{ name: prefix + entry.name, data: file }];
+  }
+  const reader = entry.createReader();
+  const children = [];
+  for (;;) {
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject)); // at most 100 a call
+    if (!batch.length) break;
+    children.push(...batch);
+  }
+  const nested = await Promise.all(children.map((child) => walk(child, `${prefix}${entry.name}/`)));
+  return nested.flat();
+}
+
+/** The files of a drop event, folders expanded. */
+async function droppedFiles(dataTransfer) {
+  const entries = [...(dataTransfer?.items ?? [])].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
+  if (!entries.length) return [...(dataTransfer?.files ?? [])].map((file) => ({ name: file.name, data: file }));
+  return (await Promise.all(entries.map((entry) => walk(entry)))).flat();
+}
 
 /**
  * @param {HTMLElement} zone  the drop target
- * @param {HTMLInputElement} picker  a file input inside it
- * @param {(files: File[]) => void} onFiles
+ * @param {HTMLInputElement[]} pickers  file inputs (one may have webkitdirectory)
+ * @param {(files: PickedFile[]) => void} onFiles
  */
-export function setupDropZone(zone, picker, onFiles) {
+export function setupDropZone(zone, pickers, onFiles) {
   zone.addEventListener("dragover", (event) => {
     event.preventDefault();
     zone.classList.add("dragover");
   });
   zone.addEventListener("dragleave", () => zone.classList.remove("dragover"));
-  zone.addEventListener("drop", (event) => {
+  zone.addEventListener("drop", async (event) => {
     event.preventDefault();
     zone.classList.remove("dragover");
-    const files = [...(event.dataTransfer?.files ?? [])];
+    const files = await droppedFiles(event.dataTransfer);
     if (files.length) onFiles(files);
   });
-  picker.addEventListener("change", () => {
-    if (picker.files?.length) onFiles([...picker.files]);
-    picker.value = "";
-  });
+  for (const picker of pickers) {
+    picker.addEventListener("change", () => {
+      const files = [...(picker.files ?? [])].map((file) => ({ name: file.webkitRelativePath || file.name, data: file }));
+      if (files.length) onFiles(files);
+      picker.value = "";
+    });
+  }
 }

@@ -218,14 +218,17 @@ export function setupViewer(root, { loadImage, displayLut }) {
   });
 
   return {
-    /** Show these images (DICOM inputs: {name, data, series?}) and the first of them. */
-    setImages(list, title = "Preview") {
+    /**
+     * Show these images (DICOM inputs: {name, data, series?}), starting at image *start*
+     * (a generated series opens at its middle slice, where the anatomy is).
+     */
+    setImages(list, title = "Preview", start = 0) {
       images = list;
       root.hidden = !list.length;
       root.querySelector("h2").textContent = title;
       imageSelect.replaceChildren(...list.map((image, i) => new Option(image.name, String(i))));
       state = null;
-      if (list.length) show(0);
+      if (list.length) show(Math.min(start, list.length - 1));
     },
   };
 }
