@@ -22,6 +22,7 @@ dicomforge.ready.then(
     performance.mark("dicomforge-ready", { detail: info.timings });
     showReady(status, info);
     showVersions(footer, info);
+    registerOffline();
   },
   (error) => showFailed(status, error),
 );
@@ -34,6 +35,19 @@ const viewer = setupViewer(document.querySelector("#viewer"), {
   },
   displayLut: (frameInfo, window) => dicomforge.displayLut(frameInfo, window),
 });
+
+/**
+ * In builds, a service worker precaches the app so it works offline after this visit.
+ * Registered once Python is ready, so it never competes with the start-up downloads.
+ */
+function registerOffline() {
+  if (!import.meta.env.PROD || !("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register(`${import.meta.env.BASE_URL}sw.js`).then(
+    (registration) => (document.body.dataset.offline = registration.active ? "ready" : "installing"),
+    (error) => console.warn(`offline use unavailable: ${error.message}`),
+  );
+  navigator.serviceWorker.ready.then(() => (document.body.dataset.offline = "ready"));
+}
 
 /** The dropped files, kept for the job the user then chooses. */
 let inputs = [];

@@ -6,7 +6,9 @@
 //   /py/wheels-pycache.zip    pycs for the pinned wheels (a start-up speed-up, optional)
 //   /wheels/*                 the pinned wheels (public/wheels, filled by py/tools/fetch_wheels.py);
 //                             a missing wheel is a 404, never the SPA's index.html
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+//   /sw.js                    (builds only) the service worker that precaches all of the above
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import JSZip from "jszip";
 import { precompiledPackage, precompiledStdlib, precompiledWheels } from "./precompile.mjs";
@@ -53,6 +55,30 @@ async function sourceArchive(root) {
   return zip.generateAsync({ type: "nodebuffer" });
 }
 
+/** Every file under *dir*, as paths relative to it with "/" separators. */
+function filesUnder(dir, prefix = "") {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path, `${prefix}${name}/`) : [`${prefix}${name}`];
+  });
+}
+
+/**
+ * Write sw.js into the build: the template with the list of every built file and a
+ * version that is the hash of their contents (so any change installs a new cache).
+ */
+function writeServiceWorker(root, outDir, base) {
+  const files = filesUnder(outDir).filter((f) => f !== "sw.js").sort();
+  const hash = createHash("sha256");
+  for (const file of files) hash.update(file).update(readFileSync(join(outDir, file)));
+  const urls = [base, ...files.filter((f) => f !== "index.html").map((f) => base + f)];
+  const template = readFileSync(resolve(root, "web/build/service-worker.js"), "utf8");
+  const source = template
+    .replace('"__VERSION__"', JSON.stringify(hash.digest("hex").slice(0, 16)))
+    .replace("__PRECACHE__", JSON.stringify(urls));
+  writeFileSync(join(outDir, "sw.js"), source);
+}
+
 const mimeOf = (name) => MIME[name.slice(name.lastIndexOf("."))] ?? "application/octet-stream";
 
 function devMiddleware(root) {
@@ -90,11 +116,13 @@ function missingWheel(path, wheelsDir, res) {
 export default function dicomforgeRuntime() {
   let root;
   let outDir;
+  let base;
   return {
     name: "dicomforge-runtime",
     configResolved(config) {
       root = config.root;
       outDir = resolve(root, config.build.outDir);
+      base = config.base;
     },
     transformIndexHtml: {
       order: "post",
@@ -116,6 +144,9 @@ export default function dicomforgeRuntime() {
       emit("pyodide/python_stdlib.zip", readFileSync(await precompiledStdlib(root)));
       emit("py/wheels-pycache.zip", readFileSync(await precompiledWheels(root)));
       emit("py/dicomforge.zip", await precompiledPackage(root, packageSources(root)));
+    },
+    closeBundle() {
+      if (existsSync(join(outDir, "index.html"))) writeServiceWorker(root, outDir, base);
     },
   };
 }
