@@ -24,15 +24,18 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// Online, requests are not touched: the browser loads as without a service worker (HTTP
+// cache, compiled-WebAssembly cache). Offline, or when the network fails, the precache answers.
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  if (self.navigator.onLine) return;
+  event.respondWith(fromPrecache(request));
+});
+
+async function fromPrecache(request) {
+  const cache = await caches.open(CACHE);
   // ignoreVary: servers send "Vary: Origin", and module scripts are CORS requests that
   // carry an Origin header the precache requests did not
-  event.respondWith(
-    caches
-      .open(CACHE)
-      .then((cache) => cache.match(request, { ignoreSearch: true, ignoreVary: true }))
-      .then((cached) => cached ?? fetch(request)),
-  );
-});
+  return (await cache.match(request, { ignoreSearch: true, ignoreVary: true })) ?? fetch(request);
+}
