@@ -109,8 +109,10 @@ async function useInputs(files) {
     showDescriptions(list, result);
     const count = (kind) => result.results.filter((r) => r.value.kind === kind).length;
     seriesForm.setReferences(result.results.filter((r) => r.value.kind === "dicom").map((r) => r.file));
-    seriesForm.show(count("volume") > 0 || count("dicom") > 0);
-    overlayForm.show(count("dicom") > 0 && count("volume") === 1);
+    const volumes = count("volume") + count("labelmap");
+    seriesForm.show(volumes > 0 || count("dicom") > 0);
+    // overlays need DICOM files and exactly one label map (or, failing that, one volume)
+    overlayForm.show(count("dicom") > 0 && (count("labelmap") === 1 || (count("labelmap") === 0 && volumes === 1)));
     const seriesOf = new Map(result.results.filter((r) => r.value.kind === "dicom").map((r) => [r.file, r.value.seriesInstanceUid]));
     viewer.setImages(inputs.filter((input) => seriesOf.has(input.name)).map((input) => ({ ...input, series: seriesOf.get(input.name) })));
     progress.finish(`${result.results.length} of ${inputs.length} inputs recognised.`);

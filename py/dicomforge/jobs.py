@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
+from dicomforge import kernels
 from dicomforge.errors import DicomForgeError, OptionsError, UnsupportedError
 from dicomforge.inputs import NamedInput, run_batch, stem
 
@@ -158,10 +159,23 @@ def series_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
         yield {"type": "result", "file": name, "value": volume_summary(volume, plan.count)}
 
 
+#: An 8-bit volume with at most this many distinct values is offered as a label map.
+MAX_LABELS = 32
+
+
 def volume_summary(volume, files: int | None = None) -> dict:
-    """What the page shows about a volume: format-independent geometry, JSON-ready."""
+    """What the page shows about a volume: format-independent geometry, JSON-ready.
+
+    8-bit scalar volumes with few distinct values are reported as label maps
+    (``kind: "labelmap"``, ``labels``: the nonzero values), the masks the overlay job takes.
+    """
+    labels = None
+    if volume.dtype in ("uint8", "int8") and volume.components == 1:
+        values = kernels.distinct_values(volume.data, volume.dtype)
+        if len(values) <= MAX_LABELS:
+            labels = [v for v in values if v != 0]
     summary = {
-        "kind": "volume",
+        "kind": "labelmap" if labels else "volume",
         "size": list(volume.size),
         "spacing": [round(s, 6) for s in volume.spacing],
         "origin": [round(o, 4) for o in volume.origin],
@@ -170,6 +184,8 @@ def volume_summary(volume, files: int | None = None) -> dict:
         "components": volume.components,
         "warnings": list(volume.warnings),
     }
+    if labels:
+        summary["labels"] = labels
     if files is not None:
         summary["files"] = files
     return summary

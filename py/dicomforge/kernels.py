@@ -510,11 +510,7 @@ class StdlibKernels:
         raw = bytes(data)
         floating = dtype.startswith("float")
         if not floating and all(not raw[j::size].translate(None, b"\x00") for j in range(1, size)):
-            low = raw[0::size] if size > 1 else raw
-            found = []
-            while low:  # one C-speed pass per distinct byte value
-                found.append(low[0])
-                low = low.translate(None, low[:1])
+            found = list(_present(raw[0::size] if size > 1 else raw))  # two C-speed passes
             if dtype == "int8":
                 found = [b - 256 if b >= 128 else b for b in found]
             return sorted(found)

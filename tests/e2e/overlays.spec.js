@@ -17,6 +17,8 @@ test("drop a series and a label map, add overlays, download files whose overlays
   await waitReady(page);
   // shuffled on purpose: slices are matched by geometry, not by order
   await page.locator("#file-input").setInputFiles([...names].reverse().map((n) => join(dir, n)));
+  await expect(page.locator('#input-list li[data-files="6"]')).toContainText("DICOM series · CT CT Image Storage · 40×30 · 6 files");
+  await expect(page.locator('#input-list li[data-file="labels.nrrd"]')).toContainText("NRRD label map (labels 1, 2)");
   const form = page.locator("#overlay-form");
   await expect(form).toBeVisible();
   await form.getByLabel("Overlay type").selectOption("R");

@@ -132,3 +132,20 @@ class TestSampleJob:
         assert volume.spacing == (1.5, 1.5, 3.0)
         values = set(memoryview(volume.data).cast("h"))
         assert {-1000, 1000, 40, 10}.issubset(values)
+
+
+class TestLabelMapKind:
+    def test_uint8_few_values_is_labelmap(self):
+        """An 8-bit volume with few values is described as a label map with its labels."""
+        from dicomforge.volume import Volume
+
+        volume = Volume(bytes([0, 0, 2, 5] * 6), "uint8", (4, 3, 2), (1.0, 1.0, 1.0), (0.0, 0.0, 0.0))
+        summary = jobs.volume_summary(volume)
+        assert summary["kind"] == "labelmap" and summary["labels"] == [2, 5]
+
+    def test_many_values_is_volume(self):
+        """An 8-bit image with many values stays a volume."""
+        from dicomforge.volume import Volume
+
+        volume = Volume(bytes(range(64)) * 3, "uint8", (8, 8, 3), (1.0, 1.0, 1.0), (0.0, 0.0, 0.0))
+        assert jobs.volume_summary(volume)["kind"] == "volume"

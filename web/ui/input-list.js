@@ -9,9 +9,10 @@ export function describeValue(v) {
     return `DICOM · ${v.modality || "?"} ${v.sopClass} · ${v.columns}×${v.rows}×${v.frames} · ${v.transferSyntax}${who ? " · " + who : ""}`;
   }
   if (v.kind === "partner") return "data file of a two-file volume";
+  const what = v.kind === "labelmap" ? `label map (labels ${v.labels.join(", ")})` : "volume";
   const axes = v.direction.map((axis) => `(${axis.map((c) => c.toFixed(3)).join(", ")})`).join(" ");
   return (
-    `${v.format.toUpperCase()} volume · ${v.size.join("×")} ${v.dtype}${v.components > 1 ? ` ×${v.components}` : ""}` +
+    `${v.format.toUpperCase()} ${what} · ${v.size.join("×")} ${v.dtype}${v.components > 1 ? ` ×${v.components}` : ""}` +
     ` · spacing ${fmt(v.spacing)} mm · axes ${axes}`
   );
 }
@@ -31,10 +32,41 @@ function item(list, name, detail, state) {
   return li;
 }
 
-/** @param {HTMLElement} list  @param {import("../worker/protocol.js").JobResult} result */
+/** One line for a DICOM series of several files: what it is, with its slice count. */
+function describeSeries(values) {
+  const v = values[0];
+  const who = [v.patientName, v.studyDescription].filter(Boolean).join(" · ");
+  return (
+    `DICOM series · ${v.modality || "?"} ${v.sopClass} · ${v.columns}×${v.rows} · ${values.length} files` +
+    ` · ${v.transferSyntax}${who ? " · " + who : ""}`
+  );
+}
+
+/**
+ * List what each input is; DICOM files of one series share one entry with its file count.
+ * @param {HTMLElement} list  @param {import("../worker/protocol.js").JobResult} result
+ */
 export function showDescriptions(list, result) {
   list.replaceChildren();
-  for (const { file, value } of result.results) item(list, file, describeValue(value), value.kind ?? "");
+  const series = new Map();
+  for (const { file, value } of result.results) {
+    if (value.kind === "dicom" && value.seriesInstanceUid) {
+      if (!series.has(value.seriesInstanceUid)) series.set(value.seriesInstanceUid, []);
+      series.get(value.seriesInstanceUid).push({ file, value });
+    } else {
+      item(list, file, describeValue(value), value.kind ?? "");
+    }
+  }
+  for (const members of series.values()) {
+    const [first] = members;
+    if (members.length === 1) {
+      item(list, first.file, describeValue(first.value), "dicom");
+    } else {
+      const li = item(list, first.value.seriesDescription || "DICOM series", describeSeries(members.map((m) => m.value)), "dicom");
+      li.dataset.file = first.file;
+      li.dataset.files = String(members.length);
+    }
+  }
   for (const error of result.errors) item(list, error.file ?? "?", error.message, "error");
 }
 
