@@ -18,6 +18,10 @@ test("worker becomes ready and the footer shows the versions", async ({ page, ba
   await expect(footer).toContainText(`pydicom ${pydicomPin.version}`);
   await expect(footer).toContainText(/dicomforge \d+\.\d+\.\d+/);
   await expect(footer).toContainText("backend stdlib");
+  // the empty workspace: no progress bar, no download, no viewer before there is a job
+  for (const id of ["#progress", "#download", "#viewer", "#series-form", "#overlay-form"]) {
+    await expect(page.locator(id)).toBeHidden();
+  }
   expect(consoleErrors).toEqual([]);
   expect(requests.length).toBeGreaterThan(5);
   expect(crossOrigin(requests, new URL(baseURL).origin)).toEqual([]);
