@@ -30,6 +30,17 @@ Event = dict
 Job = Callable[[list, dict], Iterator[Event]]
 
 
+def per_input(inputs: list[NamedInput], work) -> Iterator[Event]:
+    """A ``result`` (or ``error``) event and a ``progress`` event for each input, in order."""
+    total = len(inputs)
+    for done, result in enumerate(run_batch(inputs, work), start=1):
+        if result.ok:
+            yield {"type": "result", "file": result.name, "value": result.value}
+        else:
+            yield {"type": "error", **result.error.to_dict()}
+        yield {"type": "progress", "done": done, "total": total, "file": result.name}
+
+
 def describe_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
     """What each input is: a DICOM header summary, or a volume's format and geometry.
 
@@ -55,13 +66,7 @@ def describe_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
             raise volume
         return {"format": kind, **volume_summary(volume)}
 
-    total = len(inputs)
-    for done, result in enumerate(run_batch(inputs, describe), start=1):
-        if result.ok:
-            yield {"type": "result", "file": result.name, "value": result.value}
-        else:
-            yield {"type": "error", **result.error.to_dict()}
-        yield {"type": "progress", "done": done, "total": total, "file": result.name}
+    yield from per_input(inputs, describe)
 
 
 _TWO_FILE_HEADERS = (".nhdr", ".mhd", ".hdr")
@@ -237,13 +242,7 @@ def render_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
         return {"width": shown.width, "height": shown.height, "rgba": shown.rgba,
                 "window": shown.window, "presets": shown.presets}
 
-    total = len(inputs)
-    for done, result in enumerate(run_batch(inputs, render), start=1):
-        if result.ok:
-            yield {"type": "result", "file": result.name, "value": result.value}
-        else:
-            yield {"type": "error", **result.error.to_dict()}
-        yield {"type": "progress", "done": done, "total": total, "file": result.name}
+    yield from per_input(inputs, render)
 
 
 def sample_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
