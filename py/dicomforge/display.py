@@ -32,7 +32,7 @@ from typing import Iterator
 
 from dicomforge import kernels
 from dicomforge.errors import DicomForgeError, InputError, OptionsError
-from dicomforge.inputs import NamedInput
+from dicomforge.inputs import NamedInput, batch_events
 from dicomforge.pixels import Pixels, decode_frame, read_dataset
 
 __all__ = [
@@ -648,15 +648,7 @@ def preview_job(inputs: list[NamedInput], options: dict) -> Iterator[dict]:
     overlays = options.get("overlays", True)
     if isinstance(overlays, (list, tuple, set)):
         overlays = {int(g) for g in overlays}
-    total = len(inputs)
-    for done, item in enumerate(inputs, start=1):
-        try:
-            value = _preview_value(item, frame, options, overlays)
-        except DicomForgeError as error:
-            yield {"type": "error", **error.with_file(item.name).to_dict()}
-        else:
-            yield {"type": "result", "file": item.name, "value": value}
-        yield {"type": "progress", "done": done, "total": total, "file": item.name}
+    yield from batch_events(inputs, lambda item: _preview_value(item, frame, options, overlays))
 
 
 def _preview_value(item: NamedInput, frame: int, options: dict, overlays) -> dict:

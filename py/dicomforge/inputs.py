@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from dicomforge.errors import DicomForgeError, InputError
 
-__all__ = ["NamedInput", "BatchResult", "read_input", "run_batch", "sibling_partners", "stem"]
+__all__ = ["NamedInput", "BatchResult", "batch_events", "read_input", "run_batch", "sibling_partners", "stem"]
 
 # endings stripped by :func:`stem`, innermost last (``a.nii.gz`` -> ``a``)
 _FORMAT_ENDINGS = (".gz", ".nii", ".hdr", ".img", ".nrrd", ".nhdr", ".mhd", ".mha", ".raw", ".vtk", ".dcm")
@@ -72,6 +72,17 @@ def stem(name: str) -> str:
         if base.lower().endswith(ending) and len(base) > len(ending):
             base = base[: -len(ending)]
     return base or "series"
+
+
+def batch_events(inputs: list[NamedInput], work: Callable[[NamedInput], object]) -> Iterator[dict]:
+    """:func:`run_batch` as job events: a ``result`` (or ``error``) and a ``progress`` per input."""
+    total = len(inputs)
+    for done, result in enumerate(run_batch(inputs, work), start=1):
+        if result.ok:
+            yield {"type": "result", "file": result.name, "value": result.value}
+        else:
+            yield {"type": "error", **result.error.to_dict()}
+        yield {"type": "progress", "done": done, "total": total, "file": result.name}
 
 
 def sibling_partners(path: str) -> dict[str, NamedInput]:

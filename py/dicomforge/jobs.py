@@ -22,23 +22,12 @@ from typing import Callable, Iterator
 
 from dicomforge import kernels
 from dicomforge.errors import DicomForgeError, OptionsError, UnsupportedError
-from dicomforge.inputs import NamedInput, run_batch, stem
+from dicomforge.inputs import NamedInput, batch_events, stem
 
 __all__ = ["JOBS", "start", "describe_job"]
 
 Event = dict
 Job = Callable[[list, dict], Iterator[Event]]
-
-
-def per_input(inputs: list[NamedInput], work) -> Iterator[Event]:
-    """A ``result`` (or ``error``) event and a ``progress`` event for each input, in order."""
-    total = len(inputs)
-    for done, result in enumerate(run_batch(inputs, work), start=1):
-        if result.ok:
-            yield {"type": "result", "file": result.name, "value": result.value}
-        else:
-            yield {"type": "error", **result.error.to_dict()}
-        yield {"type": "progress", "done": done, "total": total, "file": result.name}
 
 
 def describe_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
@@ -66,7 +55,7 @@ def describe_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
             raise volume
         return {"format": kind, **volume_summary(volume)}
 
-    yield from per_input(inputs, describe)
+    yield from batch_events(inputs, describe)
 
 
 _TWO_FILE_HEADERS = (".nhdr", ".mhd", ".hdr")
@@ -242,7 +231,7 @@ def render_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
         return {"width": shown.width, "height": shown.height, "rgba": shown.rgba,
                 "window": shown.window, "presets": shown.presets}
 
-    yield from per_input(inputs, render)
+    yield from batch_events(inputs, render)
 
 
 def sample_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
