@@ -11,7 +11,7 @@ VPY := $(VENV)/bin/python
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: dev test build preview setup system-deps test-py test-pyodide test-e2e bench-startup clean
+.PHONY: dev test build preview setup system-deps test-py test-pyodide test-e2e bench bench-startup fuzz clean
 
 # ---- set-up ---------------------------------------------------------------------------
 node_modules/.package-lock.json: package.json package-lock.json
@@ -58,6 +58,11 @@ test-py: setup
 	$(VPY) -m pytest tests/py -q
 	DICOMFORGE_BACKEND=stdlib $(VPY) -m pytest tests/py -q
 
+# hostile inputs at length: 20,000 fuzz cases (make test runs 2,000 natively, 400 in Pyodide)
+FUZZ_CASES ?= 20000
+fuzz: setup
+	DICOMFORGE_FUZZ_CASES=$(FUZZ_CASES) $(VPY) -m pytest tests/py/test_fuzz.py -q -s -p no:warnings
+
 # the same tests inside Pyodide (Python 3.14, no numpy) under Node
 test-pyodide: setup
 	node tests/pyodide/run-pytest.mjs
@@ -65,12 +70,24 @@ test-pyodide: setup
 test-e2e: build system-deps
 	npx playwright test
 
-# cold/warm start of the built app in headless chromium (median of 5 fresh contexts)
-bench-startup: build system-deps
-	@npx vite preview --port 4173 --strictPort >/dev/null 2>&1 & pid=$$!; \
+# run $(1) against `vite preview` of the build on port 4173, stopped afterwards (vite itself,
+# not npx, is started in the background, so that killing $$pid stops the server)
+define with_preview
+	@node_modules/.bin/vite preview --port 4173 --strictPort >/dev/null 2>&1 & pid=$$!; \
 	trap "kill $$pid" EXIT; \
 	for i in $$(seq 50); do curl -sf http://localhost:4173/ >/dev/null && break; sleep 0.2; done; \
-	node tests/bench/startup.mjs --runs 5
+	$(1)
+endef
+
+# cold/warm start of the built app in headless chromium (median of 5 fresh contexts)
+bench-startup: build system-deps
+	$(call with_preview,node tests/bench/startup.mjs --runs 5)
+
+# every dicomforge.bench workload natively (numpy, stdlib) and in chromium (Pyodide, dcmjs):
+# one table, also written to bench/results/latest.{json,md}. BENCH_ARGS="--slices 30 --runs 3" for a quick one.
+BENCH_ARGS ?=
+bench: build system-deps
+	$(call with_preview,node tests/bench/run.mjs $(BENCH_ARGS))
 
 clean:
 	rm -rf dist dist-numpy node_modules/.cache/dicomforge test-results

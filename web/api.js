@@ -4,6 +4,8 @@
 //   const df = await createDicomforge({ baseUrl });   // resolves when the worker is ready
 //   df.info;    // { pyodide, python, pydicom, dicomforge, backend }
 //   await df.volumeToSeries(inputs, options, { onProgress, signal });  // -> { files, warnings, errors }
+//   await df.volumeToSeries(inputs, options, { zip: { compression: "STORE" } });
+//                                      // -> { zip: { blob, entries }, files: [], warnings, errors }
 //   await df.addOverlays(dicomInputs, masks, options, { onProgress, signal });
 //   await df.renderPreview(input, { frame, center, width, preset });    // -> { width, height, rgba, window, presets }
 //   await df.zip(files, { compression: "STORE" });                     // -> Blob
@@ -12,12 +14,14 @@
 // Inputs are `File`s or `{ name, data: ArrayBuffer | Uint8Array }`. `baseUrl` is where the
 // app's pyodide/, wheels/ and py/ folders are served (its own origin; nothing else is fetched).
 // Failures reject with an Error whose `name` is "DicomForgeError", carrying `file` and `message`.
-import { DicomForgeError, startWorker } from "./worker/client.js";
+import { DicomForgeError, startWorker, zipEntryBlob } from "./worker/client.js";
 
 /** The job's outputs, or a rejection when it produced nothing because every input failed. */
 function outputs(result) {
-  if (!result.files.length && result.errors.length) throw new DicomForgeError(result.errors[0]);
-  return { files: result.files, warnings: result.warnings, errors: result.errors };
+  const count = result.zip ? result.zip.entries.length : result.files.length;
+  if (!count && result.errors.length) throw new DicomForgeError(result.errors[0]);
+  const zipped = result.zip ? { zip: result.zip } : {};
+  return { files: result.files, ...zipped, warnings: result.warnings, errors: result.errors };
 }
 
 const isInput = (value) => value instanceof Blob || (value && typeof value.name === "string" && "data" in value);
@@ -39,6 +43,9 @@ export async function createDicomforge({ baseUrl, packagesUrl } = {}) {
      * Volumes (NIfTI, NRRD, MetaImage, VTK, DICOM series) -> one DICOM file per slice.
      * @param {Array<File|{name: string, data: ArrayBuffer|Uint8Array}>} inputs
      * @param {object} [options]  SeriesOptions fields: series_description, modality, patient_name, ...
+     * @param {{onProgress?: Function, signal?: AbortSignal, zip?: {compression?: "STORE"|"DEFLATE"}}} [control]
+     *   zip: get one zip archive (`{ blob, entries }`, built while the job runs) instead of `files`;
+     *   `zipEntryBlob(zip, entry)` reads one file back out of it.
      */
     async volumeToSeries(inputs, options = {}, control = {}) {
       return outputs(await client.run("series", inputs, options, control));
@@ -46,6 +53,9 @@ export async function createDicomforge({ baseUrl, packagesUrl } = {}) {
     /**
      * Overlay planes into DICOM files, from a label-map input or per-file masks
      * (`{ [sopInstanceUID]: Uint8Array }`, rows*columns bytes per frame, nonzero = set).
+     * Existing planes: `options.remove_groups` (e.g. `["6000"]`) or `options.replace: true`
+     * removes them first (new planes take the freed groups); with `masks` null, only removes.
+     * `control` as for volumeToSeries (`zip` included).
      */
     async addOverlays(dicomInputs, masks, options = {}, control = {}) {
       const labelMap = isInput(masks) ? [masks] : [];
@@ -58,10 +68,10 @@ export async function createDicomforge({ baseUrl, packagesUrl } = {}) {
       if (result.errors.length) throw new DicomForgeError(result.errors[0]);
       return result.results[0].value;
     },
-    /** @returns {Promise<Blob>} */
+    /** Zip host-supplied files (jszip, in the worker). @returns {Promise<Blob>} */
     zip: (files, options) => client.zip(files, options),
     terminate: () => client.terminate(),
   };
 }
 
-export { DicomForgeError };
+export { DicomForgeError, zipEntryBlob };

@@ -1,5 +1,5 @@
 // Page entry: wires the UI pieces to the worker client.
-import { startWorker } from "./worker/client.js";
+import { startWorker, zipEntryBlob } from "./worker/client.js";
 import { offerDownload, zipName } from "./ui/download.js";
 import { setupDropZone } from "./ui/drop-zone.js";
 import { showDescriptions, showError, showWarning } from "./ui/input-list.js";
@@ -29,7 +29,9 @@ dicomforge.ready.then(
 
 const viewer = setupViewer(document.querySelector("#viewer"), {
   async loadImage(image, frame) {
-    const result = await dicomforge.run("preview", [image], { frame });
+    // a job's output is read from its zip (a slice of the archive), never kept twice
+    const input = image.entry ? { name: image.name, data: await zipEntryBlob(image.zip, image.entry) } : image;
+    const result = await dicomforge.run("preview", [input], { frame });
     if (result.errors.length) throw new Error(result.errors[0].message);
     return result.results[0].value;
   },
@@ -53,7 +55,8 @@ function registerOffline() {
 let inputs = [];
 
 /**
- * Run an export job over the dropped inputs, zip its files and offer the zip.
+ * Run an export job over the dropped inputs and offer its zip (built by the worker while
+ * the job runs; the viewer reads the outputs back out of it).
  * @param {{job: string, options: object, zip: {compression: string}, fileName: string, unit: string, forms: Array}} run
  */
 async function runExport({ job, options, zip, fileName, unit, forms }) {
@@ -61,21 +64,19 @@ async function runExport({ job, options, zip, fileName, unit, forms }) {
   download.hidden = true;
   const signal = progress.start("Working…");
   try {
-    const result = await dicomforge.run(job, inputs, options, { signal, onProgress: (p) => progress.update(p, unit) });
+    const result = await dicomforge.run(job, inputs, options, { signal, zip, onProgress: (p) => progress.update(p, unit) });
     for (const error of result.errors) showError(list, error.file ?? "?", error.message);
     for (const { file, message } of result.warnings) showWarning(list, file || "job", message);
-    const fileCount = result.files.length;
+    const fileCount = result.zip.entries.length;
     if (!fileCount) {
       progress.finish("Nothing was written.");
       return;
     }
-    progress.finish(`Zipping ${fileCount} files…`);
-    const zipStart = performance.now();
-    const blob = await dicomforge.zip(result.files, zip);
-    const outputs = result.files.map((f) => ({ ...f, series: job }));
+    const blob = result.zip.blob;
+    const outputs = result.zip.entries.map((entry) => ({ name: entry.name, zip: result.zip, entry, series: job }));
     viewer.setImages(outputs, `Preview of ${fileName}`, job === "series" ? Math.floor(outputs.length / 2) : 0);
     performance.mark(`dicomforge-${job}-done`, {
-      detail: { ...result.timings, zip: Math.round(performance.now() - zipStart), files: fileCount },
+      detail: { ...result.timings, files: fileCount, wasmBytes: result.memory?.wasm, zipBytes: blob.size },
     });
     const failed = result.errors.length ? `, ${result.errors.length} failed` : "";
     progress.finish(`Done: ${fileCount} files${failed}.`);
@@ -106,13 +107,19 @@ async function useInputs(files) {
   const signal = progress.start("Reading…");
   try {
     const result = await dicomforge.run("describe", inputs, {}, { signal, onProgress: (p) => progress.update(p) });
+    performance.mark("dicomforge-describe-done", { detail: { ...result.timings, inputs: inputs.length } });
     showDescriptions(list, result);
     const count = (kind) => result.results.filter((r) => r.value.kind === kind).length;
-    seriesForm.setReferences(result.results.filter((r) => r.value.kind === "dicom").map((r) => r.file));
+    const dicom = result.results.filter((r) => r.value.kind === "dicom");
+    seriesForm.setReferences(dicom.map((r) => r.file));
     const volumes = count("volume") + count("labelmap");
     seriesForm.show(volumes > 0 || count("dicom") > 0);
-    // overlays need DICOM files and exactly one label map (or, failing that, one volume)
-    overlayForm.show(count("dicom") > 0 && (count("labelmap") === 1 || (count("labelmap") === 0 && volumes === 1)));
+    // overlays need DICOM files and exactly one label map (or, failing that, one volume),
+    // or DICOM files that already carry overlays (to remove)
+    const labelMap = count("labelmap") === 1 || (count("labelmap") === 0 && volumes === 1);
+    const hasOverlays = dicom.some((r) => r.value.overlays?.length);
+    overlayForm.setSources({ labelMap, dicom: dicom.map((r) => r.value) });
+    overlayForm.show(dicom.length > 0 && (labelMap || hasOverlays));
     const seriesOf = new Map(result.results.filter((r) => r.value.kind === "dicom").map((r) => [r.file, r.value.seriesInstanceUid]));
     viewer.setImages(inputs.filter((input) => seriesOf.has(input.name)).map((input) => ({ ...input, series: seriesOf.get(input.name) })));
     progress.finish(`${result.results.length} of ${inputs.length} inputs recognised.`);

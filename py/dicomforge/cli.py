@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 import pydicom
 
 from dicomforge import __version__, kernels
-from dicomforge.errors import DicomForgeError, OptionsError
+from dicomforge.errors import DicomForgeError
 from dicomforge.inputs import BatchResult, NamedInput, read_input, run_batch
 
 __all__ = ["main", "build_parser", "report", "EXIT_OK", "EXIT_BAD_INPUT"]
@@ -75,6 +75,9 @@ def _info_line(info: dict) -> str:
     return (
         f"{info['file']}: {info['modality'] or '?'} {info['sopClass']}, "
         f"{info['columns']}x{info['rows']}x{info['frames']}, {info['transferSyntax']}"
+        + "".join(f", overlay {o['group']:04X} {o['columns']}x{o['rows']} {o['type']}"
+                  + (f" {o['label'] or o['description']!r}" if o['label'] or o['description'] else "")
+                  for o in info.get("overlays", ()))
     )
 
 
@@ -85,39 +88,15 @@ def _add_info(sub) -> None:
     p.set_defaults(run=_cmd_info)
 
 
-def _cmd_bench(args: argparse.Namespace) -> int:
-    from dicomforge import bench
-
-    unknown = sorted(set(args.workload or []) - set(bench.WORKLOADS))
-    if unknown:
-        raise OptionsError(f"unknown workload(s): {', '.join(unknown)} (known: {', '.join(bench.WORKLOADS)})")
-    figures = bench.run(args.workload, args.runs)
-    for name, rows in figures["workloads"].items():
-        for what, t in rows.items():
-            print(f"{name:8s} {what:26s} median {t['median']:8.2f} ms  p95 {t['p95']:8.2f}  min {t['min']:8.2f}  max {t['max']:8.2f}")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(figures, fh, indent=2)
-    return EXIT_OK
-
-
-def _add_bench(sub) -> None:
-    p = sub.add_parser("bench", help="run the synthetic workloads and print figures")
-    p.add_argument("--workload", action="append", metavar="NAME", help="a workload to run (default: all)")
-    p.add_argument("--runs", type=int, default=21, metavar="N", help="timed runs after the warm-up (default 21)")
-    p.add_argument("--json", metavar="OUT", help="also write the figures to this JSON file")
-    p.set_defaults(run=_cmd_bench)
-
-
 def _feature_commands() -> list[Callable]:
     """The ``add_command`` of each feature's CLI module (imported when the parser is built)."""
-    from dicomforge import cli_overlay, cli_preview, cli_series
+    from dicomforge import cli_bench, cli_overlay, cli_preview, cli_series
 
-    return [cli_series.add_command, cli_overlay.add_command, cli_preview.add_command]
+    return [cli_series.add_command, cli_overlay.add_command, cli_preview.add_command, cli_bench.add_command]
 
 
 #: Functions that add one subcommand each to the parser.
-COMMANDS: list[Callable] = [_add_info, _add_bench]
+COMMANDS: list[Callable] = [_add_info]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="dicomforge", description="DICOM volume export, overlays and preview."
     )
     parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("--memory-budget", metavar="SIZE",
+                        help="most bytes one volume may take, e.g. 800M or 2G (default: what the platform holds)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add in [*COMMANDS, *_feature_commands()]:
         add(sub)
@@ -137,8 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
+    from dicomforge.limits import budget
+
     try:
-        return args.run(args)
+        with budget(args.memory_budget):
+            return args.run(args)
     except DicomForgeError as exc:  # an option error that concerns no single input
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -13,11 +13,11 @@ __all__ = ["add_command"]
 
 def _cmd_series(args: argparse.Namespace) -> int:
     import os
-    import zipfile
 
     from dicomforge.errors import OptionsError
     from dicomforge.formats import detect_format, read_volume
     from dicomforge.series import SeriesOptions, write_series
+    from dicomforge.zipstream import ZipStream
 
     if not args.output and not args.zip:
         raise OptionsError("give an output folder (-o DIR) or a zip file (--zip FILE)")
@@ -46,7 +46,8 @@ def _cmd_series(args: argparse.Namespace) -> int:
     items = [i for i in read_inputs(args.inputs)]
     loaded = {i.name: i for i in items if isinstance(i, NamedInput)}
     stems = [stem(i.name) for i in items]
-    archive = zipfile.ZipFile(args.zip, "w", zipfile.ZIP_STORED) if args.zip else None
+    zip_file = open(args.zip, "wb") if args.zip else None
+    archive = ZipStream(zip_file, "STORE") if zip_file else None  # the page's zip code
 
     def convert(item: NamedInput):
         partners = dict(loaded)
@@ -64,7 +65,7 @@ def _cmd_series(args: argparse.Namespace) -> int:
                 with open(path, "wb") as fh:
                     fh.write(data)
             if archive is not None:
-                archive.writestr(rel.replace(os.sep, "/"), data)
+                archive.add(rel.replace(os.sep, "/"), data)
             count += 1
         return {"files": count, "folder": folder, "warnings": warnings}
 
@@ -89,6 +90,7 @@ def _cmd_series(args: argparse.Namespace) -> int:
     finally:
         if archive is not None:
             archive.close()
+            zip_file.close()
 
 
 def add_command(sub) -> None:

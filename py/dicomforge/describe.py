@@ -1,6 +1,7 @@
 """What a dropped file is: a DICOM summary (patient, study, series, geometry) for listing.
 
-Reads the header only (stops before Pixel Data), so it is cheap for large files.
+Reads the header only (a scan of the top-level elements that stops before Pixel
+Data), so it is cheap for large files and for hundreds of them.
 """
 
 from __future__ import annotations
@@ -34,25 +35,48 @@ def read_header(item: NamedInput, *, force: bool = False):
         raise InputError(f"DICOM header cannot be read: {exc}", item.name) from None
 
 
+# (tag, summary key) of the text values listed; decoded with the file's character set
+_TEXT_FIELDS = (
+    (0x00080060, "modality"),
+    (0x00100010, "patientName"),
+    (0x00100020, "patientId"),
+    (0x00081030, "studyDescription"),
+    (0x0008103E, "seriesDescription"),
+    (0x0020000E, "seriesInstanceUid"),
+)
+
+
 def describe_dicom(item: NamedInput) -> dict:
-    """A short, JSON-ready summary of a DICOM file's header."""
-    ds = read_header(item)
-    missing = [k for k in ("SOPClassUID",) if k not in ds and k not in ds.get("file_meta", {})]
-    if missing:
-        raise InputError(f"missing required element(s): {', '.join(missing)}", item.name)
-    tsyntax = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
-    sop_class = UID(str(ds.get("SOPClassUID", "")))
-    return {
-        "file": item.name,
-        "sopClass": sop_class.name if sop_class else "",
-        "modality": _text(ds, "Modality"),
-        "patientName": _text(ds, "PatientName"),
-        "patientId": _text(ds, "PatientID"),
-        "studyDescription": _text(ds, "StudyDescription"),
-        "seriesDescription": _text(ds, "SeriesDescription"),
-        "seriesInstanceUid": _text(ds, "SeriesInstanceUID"),
-        "rows": int(ds.get("Rows", 0) or 0),
-        "columns": int(ds.get("Columns", 0) or 0),
-        "frames": int(ds.get("NumberOfFrames", 1) or 1),
-        "transferSyntax": UID(str(tsyntax)).name if tsyntax else "",
-    }
+    """A short, JSON-ready summary of a DICOM file's header, with its overlay planes.
+
+    Reads the top-level elements with the overlay module's header scan (stops
+    before Pixel Data; no pydicom parsing): about ten times cheaper than
+    ``dcmread(stop_before_pixels=True)``, which matters for hundreds of files in
+    the browser.
+    """
+    from dicomforge.overlays import describe_overlays, scan
+
+    try:
+        try:
+            found = scan(item, header_only=True)
+        except InputError:
+            if not getattr(item, "partial", False):  # only the start of the file was handed over
+                raise
+            found = scan(item.complete(), header_only=True)
+    except InputError as exc:
+        if exc.message.startswith("not a DICOM Part 10 file"):
+            raise InputError(
+                "not a DICOM file: no 'DICM' marker at byte 128 (is it a DICOM Part 10 file?)", item.name
+            ) from None
+        raise InputError(f"DICOM header cannot be read: {exc.message}", item.name) from None
+    sop_class = found.text(0x00080016)
+    if not sop_class:
+        raise InputError("missing required element(s): SOPClassUID", item.name)
+    summary = {"file": item.name, "sopClass": UID(sop_class).name}
+    summary.update({key: found.decoded(tag) for tag, key in _TEXT_FIELDS})
+    summary["rows"] = found.number(0x00280010) or 0
+    summary["columns"] = found.number(0x00280011) or 0
+    summary["frames"] = found.frames
+    summary["transferSyntax"] = UID(found.transfer_syntax).name if found.transfer_syntax else ""
+    summary["overlays"] = describe_overlays(found)
+    return summary

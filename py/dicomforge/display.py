@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from dicomforge import kernels
-from dicomforge.errors import DicomForgeError, InputError, OptionsError
+from dicomforge.errors import DicomForgeError, InputError, OptionsError, malformed_input
 from dicomforge.inputs import NamedInput, batch_events
 from dicomforge.pixels import Pixels, decode_frame, read_dataset
 
@@ -217,11 +217,8 @@ def prepare_frame(item_or_ds, frame: int = 0) -> Frame:
         LUT tables, CT presets for CT) and the default window.
     """
     ds, name = read_dataset(item_or_ds)
-    pixels = decode_frame(ds, frame, name)
-    try:
-        return _frame(ds, name, pixels)
-    except DicomForgeError as error:
-        raise error.with_file(name)
+    with malformed_input(name):
+        return _frame(ds, name, decode_frame(ds, frame, name))
 
 
 def _frame(ds, name: str, px: Pixels) -> Frame:
@@ -601,14 +598,12 @@ def render(item_or_ds, frame: int = 0, center=None, width=None, preset=None, ove
     of groups (``{0x6000}``).
     """
     fr = item_or_ds if isinstance(item_or_ds, Frame) else prepare_frame(item_or_ds, frame)
-    try:
+    with malformed_input(fr.name):
         masks = [(mask, _colour(plane.group)) for plane, mask in overlay_masks(fr, overlays)]
         if fr.colour:
             return Rendered(fr.columns, fr.rows, kernels.rgb_to_rgba(fr.data, masks), None, [])
         window = _choose_window(fr, center, width, preset, function)
         rgba = kernels.grey_to_rgba(_grey_bytes(fr, window), masks)
-    except DicomForgeError as error:
-        raise error.with_file(fr.name)
     return Rendered(fr.columns, fr.rows, rgba, _public(window), [_public(p) for p in fr.presets])
 
 

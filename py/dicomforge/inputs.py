@@ -9,7 +9,7 @@ per-input failure so that the rest of the batch still finishes.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
 from dicomforge.errors import DicomForgeError, InputError
@@ -22,10 +22,33 @@ _FORMAT_ENDINGS = (".gz", ".nii", ".hdr", ".img", ".nrrd", ".nhdr", ".mhd", ".mh
 
 @dataclass(frozen=True)
 class NamedInput:
-    """One input: the name the user knows it by and its bytes (never modified)."""
+    """One input: the name the user knows it by and its bytes (never modified).
+
+    A host may hand over only the start of a big file (``load`` set): enough for
+    :func:`dicomforge.formats.read_volume` with ``header_only=True``, the way describing
+    inputs works without copying whole volumes. :meth:`complete` then gives the whole file.
+
+    Attributes
+    ----------
+    name : str
+    data : bytes-like
+        The file's bytes, or its first bytes when ``load`` is set.
+    load : callable or None
+        Returns all of the file's bytes; None when ``data`` is the whole file.
+    """
 
     name: str
     data: bytes | memoryview
+    load: Callable[[], object] | None = None
+
+    @property
+    def partial(self) -> bool:
+        """Whether ``data`` holds only the start of the file."""
+        return self.load is not None
+
+    def complete(self) -> "NamedInput":
+        """This input with all of its bytes (itself when it has them already)."""
+        return self if self.load is None else replace(self, data=self.load(), load=None)
 
 
 @dataclass

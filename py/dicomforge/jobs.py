@@ -35,17 +35,19 @@ def describe_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
 
     Files no reader recognises are reported as ``partner`` when a two-file header
     among the inputs may claim them (``.raw`` beside ``.mhd``), else as errors.
+    Volumes are described from their headers (inputs may hold only the start of the
+    file, see :class:`NamedInput`); only 8-bit ones are read whole, for their labels.
     """
     from dicomforge.describe import describe_dicom
     from dicomforge.formats import UNRECOGNISED, detect_format
 
     kinds = {item.name: detect_format(item) for item in inputs}
-    volumes = dict(_volumes([i for i in inputs if kinds[i.name] != "dicom"]))
+    volumes = dict(_volumes([i for i in inputs if kinds[i.name] != "dicom"], header_only=True))
 
     def describe(item: NamedInput) -> dict:
         kind = kinds[item.name]
         if kind == "dicom":
-            return {"kind": "dicom", **describe_dicom(item)}
+            return {"kind": "dicom", **describe_dicom(item.complete())}
         if kind is None:
             if _claimed(item, inputs, kinds):
                 return {"kind": "partner"}
@@ -92,17 +94,18 @@ def _series_options(options: dict, inputs: list[NamedInput]):
     return chosen
 
 
-def _volumes(inputs: list[NamedInput]) -> Iterator[tuple[str, object]]:
+def _volumes(inputs: list[NamedInput], header_only: bool = False) -> Iterator[tuple[str, object]]:
     """``(source name, Volume or DicomForgeError)`` for every volume among *inputs*.
 
     DICOM files are grouped into series; files no reader recognises are the data
     halves of two-file formats when a header among the inputs can claim them, else errors.
+    *header_only*: volumes without voxels (see :func:`_header_volume`).
     """
     from dicomforge.formats import UNRECOGNISED, detect_format, read_dicom_series, read_volume
 
     kinds = {item.name: detect_format(item) for item in inputs}
     partners = {item.name: item for item in inputs}
-    dicom = [item for item in inputs if kinds[item.name] == "dicom"]
+    dicom = [item.complete() for item in inputs if kinds[item.name] == "dicom"]
     if dicom:
         try:
             for volume in read_dicom_series(dicom):
@@ -116,10 +119,41 @@ def _volumes(inputs: list[NamedInput]) -> Iterator[tuple[str, object]]:
         if kind is None:
             yield item.name, UnsupportedError(UNRECOGNISED, item.name)
             continue
+        others = {k: v for k, v in partners.items() if k != item.name}
         try:
-            yield item.name, read_volume(item, {k: v for k, v in partners.items() if k != item.name})
+            if header_only:
+                yield item.name, _header_volume(item, others, kinds)
+            else:
+                yield item.name, read_volume(item.complete(), {k: v.complete() for k, v in others.items()})
         except DicomForgeError as error:
             yield item.name, error.with_file(item.name)
+
+
+def _header_volume(item: NamedInput, partners: dict, kinds: dict):
+    """*item*'s Volume from its header (``data`` None) when it or a partner holds only
+    the start of its file, read whole when it must be.
+
+    Whole: inputs the host gave whole with their partners (reading them costs no copy,
+    and checks the data), 8-bit scalar volumes (:func:`volume_summary` looks for labels in them), and inputs
+    whose header could not be read from the start of the file alone, so that an error
+    names the real problem. Only the partners a reader may take (same stem, or no
+    format of their own) are then loaded whole.
+    """
+    from dicomforge.formats import read_volume
+
+    if not (item.partial or any(p.partial for p in partners.values())):
+        return read_volume(item, partners)
+    try:
+        volume = read_volume(item, partners, header_only=True)
+    except DicomForgeError:
+        if not (item.partial or any(p.partial for p in partners.values())):
+            raise
+    else:
+        if not (volume.components == 1 and volume.dtype in ("uint8", "int8")):
+            return volume
+    own = stem(item.name)
+    whole = {k: v.complete() if kinds.get(k) is None or stem(k) == own else v for k, v in partners.items()}
+    return read_volume(item.complete(), whole)
 
 
 def series_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
@@ -153,6 +187,10 @@ def series_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
         yield {"type": "result", "file": name, "value": volume_summary(volume, plan.count)}
 
 
+#: Jobs that need only the start of big inputs: a host may hand them partial inputs
+#: (:class:`~dicomforge.inputs.NamedInput` with ``load``).
+PARTIAL_INPUT_JOBS = ("describe",)
+
 #: An 8-bit volume with at most this many distinct values is offered as a label map.
 MAX_LABELS = 32
 
@@ -164,7 +202,7 @@ def volume_summary(volume, files: int | None = None) -> dict:
     (``kind: "labelmap"``, ``labels``: the nonzero values), the masks the overlay job takes.
     """
     labels = None
-    if volume.dtype in ("uint8", "int8") and volume.components == 1:
+    if volume.data is not None and volume.dtype in ("uint8", "int8") and volume.components == 1:
         values = kernels.distinct_values(volume.data, volume.dtype)
         if len(values) <= MAX_LABELS:
             labels = [v for v in values if v != 0]
@@ -243,17 +281,49 @@ def sample_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
 
 
 def bench_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
-    """Run synthetic workloads (:mod:`dicomforge.bench`); one ``result`` per workload."""
+    """Run synthetic workloads (:mod:`dicomforge.bench`): progress as they run, then one
+    ``result`` (file ``"bench"``) holding the whole report.
+
+    Options: ``workloads`` (names; all by default) and the :class:`~dicomforge.bench.BenchConfig`
+    fields ``slices``, ``files``, ``runs``, ``seed``.
+    """
+    import time
+
     from dicomforge import bench
 
-    names = list(options.get("workloads") or bench.WORKLOADS)
-    unknown = sorted(set(names) - set(bench.WORKLOADS))
+    config, names = _bench_options(options)
+    workloads, last = {}, 0.0
+    for name, done, total, figures in bench.run_steps(names, config):
+        if figures is not None:
+            workloads[name] = figures
+        if figures is not None or time.perf_counter() - last > 0.1:  # a few events per second
+            last = time.perf_counter()
+            yield {"type": "progress", "done": done, "total": total, "file": name}
+    yield {"type": "result", "file": "bench", "value": bench.report(config, workloads)}
+
+
+def bench_fixture_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
+    """The inputs of the page's dcmjs reference for the ``series_int16`` workload: the
+    volume's voxels (``volume.raw``) and our first slice (``template.dcm``)."""
+    from dicomforge import bench
+
+    config, _ = _bench_options(options)
+    voxels, template = bench.dcmjs_fixture(config)
+    yield {"type": "file", "name": "volume.raw", "data": voxels}
+    yield {"type": "file", "name": "template.dcm", "data": template}
+    yield {"type": "result", "file": "bench_fixture", "value": {
+        "size": bench.SIZE, "slices": config.slices, "dtype": "int16", "seed": config.seed}}
+
+
+def _bench_options(options: dict):
+    from dicomforge import bench
+
+    fields = ("slices", "files", "runs", "seed")
+    unknown = sorted(set(options) - {"workloads", *fields})
     if unknown:
-        raise OptionsError(f"unknown workload(s): {', '.join(unknown)} (known: {', '.join(bench.WORKLOADS)})")
-    for done, name in enumerate(names, start=1):
-        figures = bench.run([name], int(options.get("runs", 21)))
-        yield {"type": "result", "file": name, "value": figures}
-        yield {"type": "progress", "done": done, "total": len(names), "file": name}
+        raise OptionsError(f"unknown bench option(s): {', '.join(unknown)}")
+    config = bench.BenchConfig(**{k: options[k] for k in fields if k in options})
+    return config, bench.check_names(options.get("workloads"))
 
 
 #: Job name -> generator function. Feature modules add theirs here.
@@ -265,20 +335,26 @@ JOBS: dict[str, Job] = {
     "render": render_job,
     "sample": sample_job,
     "bench": bench_job,
+    "bench_fixture": bench_fixture_job,
 }
 
 
 def start(name: str, inputs: list, options: dict | None = None) -> Iterator[Event]:
     """The event generator of job *name*.
 
-    A DicomForgeError that stops the whole job (an unknown job name, an invalid
-    option) becomes a final ``failed`` event, so hosts see no exception for it.
+    Every job also takes ``memory_budget`` (bytes, or a size like ``"800M"``): the most
+    one volume may take (:mod:`dicomforge.limits`). A DicomForgeError that stops the
+    whole job (an unknown job name, an invalid option) becomes a final ``failed`` event,
+    so hosts see no exception for it.
     """
+    from dicomforge.limits import budget
+
+    options = dict(options or {})
     try:
-        job = JOBS[name]
-        yield from job(list(inputs), dict(options or {}))
-    except KeyError:
-        error = OptionsError(f"unknown job {name!r} (known: {', '.join(sorted(JOBS))})")
-        yield {"type": "failed", **error.to_dict()}
+        job = JOBS.get(name)
+        if job is None:
+            raise OptionsError(f"unknown job {name!r} (known: {', '.join(sorted(JOBS))})")
+        with budget(options.pop("memory_budget", None)):
+            yield from job(list(inputs), options)
     except DicomForgeError as error:
         yield {"type": "failed", **error.to_dict()}

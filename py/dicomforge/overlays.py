@@ -4,6 +4,13 @@ Reading: :func:`read_overlays` lists the 60xx overlay planes of a pydicom
 ``Dataset`` as :class:`OverlayPlane` objects whose :meth:`OverlayPlane.bits`
 gives one byte (0 or 1) per overlay pixel of one overlay frame.
 
+Listing: :func:`describe_overlays` lists the planes of a file for the page from a
+header scan (``scan(item, header_only=True)``: no pydicom parsing, Pixel Data not read).
+
+Removing: :func:`remove_overlays` (``OverlayOptions.replace`` / ``remove_groups``),
+or the same options given to :func:`add_overlays`, whose new planes then take the
+freed groups (replacing them).
+
 Writing: :func:`add_overlays` returns a new Part 10 file made by *splicing* the
 input's bytes: a small scanner (:func:`scan`) finds the top-level elements (tag,
 offsets; sequences of undefined length and encapsulated Pixel Data skipped by
@@ -43,6 +50,7 @@ from pydicom.uid import generate_uid
 from dicomforge import __version__, kernels
 from dicomforge.errors import DicomForgeError, GeometryError, InputError, OptionsError, UnsupportedError
 from dicomforge.inputs import NamedInput
+from dicomforge.limits import memory_budget
 from dicomforge.volume import Volume
 
 __all__ = [
@@ -55,6 +63,7 @@ __all__ = [
     "DicomScan",
     "scan",
     "add_overlays",
+    "remove_overlays",
     "LabelMatcher",
     "add_label_overlays",
     "describe_overlays",
@@ -348,10 +357,11 @@ _STRUCTS = {
 _LENGTH32 = {True: struct.Struct("<I"), False: struct.Struct(">I")}
 
 
-def _scan_elements(data, pos: int, implicit: bool, little: bool) -> list:
+def _scan_elements(data, pos: int, implicit: bool, little: bool, stop: int = 0x100000000) -> list:
     """Top-level ``(tag, start, value start, end, VR)`` of the data set starting at *pos*.
 
     The hot loop of :func:`add_overlays`: one precompiled struct read per element.
+    Scanning ends before the first element whose tag is *stop* or larger.
     """
     out = []
     append = out.append
@@ -376,6 +386,8 @@ def _scan_elements(data, pos: int, implicit: bool, little: bool) -> list:
             else:
                 start = pos + 8
         tag = (group << 16) | elem
+        if tag >= stop:
+            break
         if length == _UNDEFINED:
             un = vr == b"UN"
             end = _skip_sequence(data, start, implicit or un, little or un)
@@ -427,6 +439,22 @@ class DicomScan:
         text = raw.decode("latin-1").strip(" \x00")
         return text or None
 
+    def decoded(self, tag: int) -> str:
+        """A text value (LO, PN, SH...) decoded with (0008,0005) *Specific Character Set*; "" when absent."""
+        raw = self.raw(tag)
+        if not raw:
+            return ""
+        raw = raw.rstrip(b" \x00")
+        if raw.isascii():
+            return raw.decode("ascii")
+        from pydicom.charset import convert_encodings, decode_bytes
+
+        charset = self.text(_SPECIFIC_CHARSET)
+        try:
+            return decode_bytes(raw, convert_encodings(charset.split("\\") if charset else None), {0x5C, 0x5E, 0x3D})
+        except (LookupError, ValueError):
+            return raw.decode("latin-1")
+
     def number(self, tag: int, vr: str = "US") -> int | None:
         """A US or IS (*vr*) value as int, or None when absent or empty."""
         raw = self.raw(tag)
@@ -459,8 +487,15 @@ class DicomScan:
         return self.number(_NUMBER_OF_FRAMES, "IS") or 1
 
 
-def scan(item: NamedInput) -> DicomScan:
+#: (7FE0,0010) *Pixel Data*: where a header-only scan stops.
+PIXEL_DATA = 0x7FE00010
+
+
+def scan(item: NamedInput, header_only: bool = False) -> DicomScan:
     """Find the file meta and the top-level elements of Part 10 file *item*.
+
+    *header_only* stops before (7FE0,0010) *Pixel Data* (and what follows it):
+    enough to describe a file or list its overlays, never enough to write it.
 
     Raises
     ------
@@ -486,16 +521,27 @@ def scan(item: NamedInput) -> DicomScan:
         implicit, little, deflated = ts == _IMPLICIT_LE, ts != _EXPLICIT_BE, ts in _DEFLATED
         body = memoryview(data)[meta_end:]
         if deflated:
-            try:
-                body = zlib.decompressobj(-15).decompress(bytes(body))
-            except zlib.error as exc:
-                raise InputError(f"the deflated data set cannot be inflated ({exc})") from None
-        elements = _scan_elements(body, 0, implicit, little)
+            body = _inflate(body)
+        elements = _scan_elements(body, 0, implicit, little, PIXEL_DATA if header_only else 0x100000000)
     except (InputError, struct.error) as exc:
         if isinstance(exc, InputError):
             raise exc.with_file(item.name)
         raise InputError(f"malformed DICOM file ({exc})", item.name) from None
     return DicomScan(item.name, data, ts, meta, meta_end, body, elements, implicit, little, deflated)
+
+
+def _inflate(body) -> bytes:
+    """The deflated data set (PS3.5 A.5) inflated, at most the memory budget
+    (:mod:`dicomforge.limits`): more is a decompression bomb, refused before it fills memory."""
+    limit = memory_budget()
+    engine = zlib.decompressobj(-15)
+    try:
+        out = engine.decompress(bytes(body), limit)
+    except zlib.error as exc:
+        raise InputError(f"the deflated data set cannot be inflated ({exc})") from None
+    if engine.unconsumed_tail:
+        raise InputError(f"the deflated data set inflates to more than {limit} bytes (the memory budget)")
+    return out
 
 
 # -- the writer --------------------------------------------------------------------------------
@@ -566,13 +612,20 @@ def _plane_elements(group: int, plane: MaskPlane, bits: bytes, rows: int, column
 
 def _source_reference(scan_: DicomScan, implicit: bool, little: bool) -> bytes:
     """(0008,2112) *Source Image Sequence* with one item naming the source instance."""
-    sop_class = scan_.text(_SOP_CLASS) or _meta_text(scan_, 0x00020002)
-    sop_instance = scan_.text(_SOP_INSTANCE)
-    content = _encode(0x00081150, b"UI", _pad(sop_class.encode("ascii"), b"UI"), implicit, little)
-    content += _encode(0x00081155, b"UI", _pad(sop_instance.encode("ascii"), b"UI"), implicit, little)
+    sop_class = _uid_bytes(scan_, scan_.text(_SOP_CLASS) or _meta_text(scan_, 0x00020002), "SOP Class UID (0008,0016)")
+    sop_instance = _uid_bytes(scan_, scan_.text(_SOP_INSTANCE), "SOP Instance UID (0008,0018)")
+    content = _encode(0x00081150, b"UI", _pad(sop_class, b"UI"), implicit, little)
+    content += _encode(0x00081155, b"UI", _pad(sop_instance, b"UI"), implicit, little)
     fmt = "<" if little else ">"
     item = struct.pack(fmt + "HHI", 0xFFFE, 0xE000, len(content)) + content
     return _encode(_SOURCE_IMAGES, b"SQ", item, implicit, little)
+
+
+def _uid_bytes(scan_: DicomScan, uid: str | None, what: str) -> bytes:
+    """*uid* as the ASCII a UI value holds; an InputError naming *what* when it cannot be one."""
+    if not uid or not uid.isascii() or len(uid) > 64:
+        raise InputError(f"{what} {uid!r} is not a UID that can be referenced", scan_.name)
+    return uid.encode("ascii")
 
 
 def _meta_text(scan_: DicomScan, tag: int) -> str:
@@ -652,7 +705,8 @@ def add_overlays(item: NamedInput | DicomScan, planes: list[MaskPlane], options:
         old_description = (scan_.raw(_SERIES_DESCRIPTION) or b"").rstrip(b" \x00")
         suffix = options.series_suffix.encode("ascii", "replace")
         description = old_description[: max(0, 64 - len(suffix))] + suffix
-        derivation = f"overlay planes added by dicomforge {__version__}".encode("ascii")
+        done = [what for what, did in (("added", planes), ("removed", remove)) if did]
+        derivation = f"overlay planes {' and '.join(done) or 'copied'} by dicomforge {__version__}".encode("ascii")
         old_derivation = (scan_.raw(_DERIVATION) or b"").rstrip(b" \x00")
         if old_derivation:
             derivation = (old_derivation + b"; " + derivation)[-1024:]
@@ -742,6 +796,28 @@ def _meta_bytes(scan_: DicomScan, new_uid: str | None) -> bytes:
     if length_at is not None:
         parts[length_at] = _encode(0x00020000, b"UL", struct.pack("<I", total), False, True)
     return bytes(data[:132]) + b"".join(parts)
+
+
+def remove_overlays(item: NamedInput | DicomScan, options: OverlayOptions) -> bytes:
+    """A new Part 10 file: *item* without the overlay groups *options* removes.
+
+    ``options.replace`` removes every overlay group, ``options.remove_groups`` the
+    named ones; everything else is as :func:`add_overlays` leaves it (a derived
+    copy unless ``keep_uids``).
+
+    Raises
+    ------
+    InputError
+        The file has none of the groups to remove (it would be a copy for nothing).
+    """
+    scan_ = item if isinstance(item, DicomScan) else scan(item)
+    existing = scan_.overlay_groups()
+    wanted = existing if options.replace else [g for g in options.remove_groups if g in existing]
+    if not wanted:
+        asked = "overlay planes" if options.replace else "overlay group " + ", ".join(f"{g:04X}" for g in options.remove_groups)
+        has = ", ".join(f"{g:04X}" for g in existing) or "none"
+        raise InputError(f"has no {asked} to remove (its overlay groups: {has})", scan_.name)
+    return add_overlays(scan_, [], options)
 
 
 # -- label maps ------------------------------------------------------------------------------
@@ -901,34 +977,39 @@ def _any_set(mask) -> bool:
 # -- listing, job ----------------------------------------------------------------------------
 
 
-def describe_overlays(item: NamedInput) -> list[dict]:
+def describe_overlays(item: NamedInput | DicomScan) -> list[dict]:
     """The overlay planes of DICOM file *item*, JSON-ready, for the page.
 
-    Each: ``group`` (int), ``label``, ``description``, ``rows``, ``columns``,
-    ``frames``, ``type``, ``origin`` and ``count`` (set pixels over all frames).
+    Read from a header scan (:func:`scan`, no pydicom parsing, Pixel Data not
+    read). Each: ``group`` (int), ``label``, ``description``, ``rows``,
+    ``columns``, ``frames``, ``type``, ``origin`` and ``count`` (set pixels over
+    all frames; None for an overlay embedded in Pixel Data, which has no
+    (60xx,3000) *Overlay Data*).
     """
-    import io
-
-    from pydicom import dcmread
-    from pydicom.errors import InvalidDicomError
-
-    try:
-        ds = dcmread(io.BytesIO(bytes(item.data)), stop_before_pixels=True)
-    except (InvalidDicomError, EOFError, ValueError, struct.error, OSError) as exc:
-        raise InputError(f"not a readable DICOM file ({exc})", item.name) from None
-    try:
-        planes = read_overlays(ds)
-    except InputError as exc:
-        raise exc.with_file(item.name)
+    scan_ = item if isinstance(item, DicomScan) else scan(item, header_only=True)
+    fmt = "<" if scan_.little else ">"
     out = []
-    for plane in planes:
-        total = plane.rows * plane.columns * plane.frames
-        packed = plane.data[: (total + 7) // 8]
-        count = (int.from_bytes(packed, "little") & ((1 << total) - 1)).bit_count()
+    for group in scan_.overlay_groups():
+        base = group << 16
+        rows, columns = scan_.number(base | _ROWS), scan_.number(base | _COLUMNS)
+        if rows is None or columns is None:
+            continue  # a 60xx group without an overlay plane (e.g. only a group length)
+        frames = scan_.number(base | _FRAMES, "IS") or 1
+        origin_raw = scan_.raw(base | _ORIGIN) or b""
+        origin = list(struct.unpack(fmt + "hh", origin_raw)) if len(origin_raw) == 4 else [1, 1]
+        data = scan_.raw(base | _DATA)
+        count = None
+        if data is not None:
+            total = rows * columns * frames
+            if not scan_.little and len(data) % 2 == 0:  # OW words in the file's byte order
+                data = kernels.byteswap(data, 2)
+            packed = data[: (total + 7) // 8]
+            count = (int.from_bytes(packed, "little") & ((1 << total) - 1)).bit_count()
         out.append({
-            "group": plane.group, "label": plane.label, "description": plane.description,
-            "rows": plane.rows, "columns": plane.columns, "frames": plane.frames,
-            "type": plane.type, "origin": list(plane.origin), "count": count,
+            "group": group, "label": scan_.decoded(base | _LABEL),
+            "description": scan_.decoded(base | _DESCRIPTION),
+            "rows": rows, "columns": columns, "frames": frames,
+            "type": (scan_.text(base | _TYPE) or "G").strip(), "origin": origin, "count": count,
         })
     return out
 
@@ -967,7 +1048,9 @@ def overlay_job(inputs: list[NamedInput], options: dict):
     Inputs are DICOM files plus at most one label-map volume (NRRD, NIfTI,
     MetaImage, VTK; its data file too for two-file formats), or DICOM files plus
     ``options["masks"]``: SOP Instance UID -> mask bytes (``rows*columns*frames``,
-    nonzero = set) or a list of such masks (one plane each). Other options:
+    nonzero = set) or a list of such masks (one plane each), or DICOM files alone
+    with ``replace`` or ``remove_groups`` (existing overlays removed, none added;
+    a file without any of them is an error for that file). Other options:
     :class:`OverlayOptions` fields, ``labels`` (label values to draw) and
     ``label_names`` (value -> Overlay Label).
 
@@ -995,11 +1078,17 @@ def overlay_job(inputs: list[NamedInput], options: dict):
             volume = read_volume(volumes[0], partners)
         except DicomForgeError as error:
             raise error.with_file(volumes[0].name)
-        matcher = LabelMatcher(volume, _label_values(options.get("labels")), options.get("label_names"))
+        try:
+            matcher = LabelMatcher(volume, _label_values(options.get("labels")), options.get("label_names"))
+        except DicomForgeError as error:
+            raise error.with_file(volumes[0].name)
         for warning in volume.warnings:
             yield {"type": "warning", "file": volume.name, "message": warning}
-    elif masks is None:
-        raise OptionsError("give a label map (NRRD, NIfTI, MetaImage, VTK) or per-file masks with the DICOM files")
+    elif masks is None and not (chosen.replace or chosen.remove_groups):
+        raise OptionsError(
+            "give a label map (NRRD, NIfTI, MetaImage, VTK) or per-file masks with the DICOM files, "
+            "or choose existing overlays to remove"
+        )
     if not dicoms:
         raise OptionsError("no DICOM files among the inputs")
 
@@ -1015,6 +1104,8 @@ def overlay_job(inputs: list[NamedInput], options: dict):
                 data, any_set = add_label_overlays(scan_, matcher, chosen)
                 if not any_set:
                     empty.append(item.name)
+            elif masks is None:  # only removing existing overlays
+                data = remove_overlays(scan_, chosen)
             else:
                 uid = scan_.text(_SOP_INSTANCE)
                 given = masks.get(uid) if uid else None

@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 import struct
 
-__all__ = ["ELLIPSOIDS", "phantom_nifti"]
+__all__ = ["ELLIPSOIDS", "NIFTI_DATATYPES", "nifti_header", "phantom_nifti"]
+
+#: dtype -> (NIfTI-1 datatype code, bitpix) for the headers written here.
+NIFTI_DATATYPES = {"int16": (4, 16), "float32": (16, 32)}
 
 # (centre x, y, z, semi-axes a, b, c) in units of the half-size, and the value painted (HU-like)
 ELLIPSOIDS = (
@@ -43,16 +46,17 @@ def phantom_nifti(size: tuple[int, int, int] = (128, 128, 48), spacing=(1.5, 1.5
                 x1 = min(nx, math.floor(((cx + half) + 1) * nx / 2 - 0.5) + 1)
                 if x1 > x0:
                     volume[row + 2 * x0 : row + 2 * x1] = struct.pack("<h", value) * (x1 - x0)
-    return _nifti_header(size, spacing) + bytes(volume)
+    return nifti_header(size, spacing) + bytes(volume)
 
 
-def _nifti_header(size, spacing) -> bytes:
+def nifti_header(size, spacing, dtype: str = "int16") -> bytes:
+    """A single-file NIfTI-1 header (352 bytes) for *size* voxels of *dtype*, centred, RAS sform."""
     nx, ny, nz = size
     dx, dy, dz = spacing
     header = bytearray(352)
     struct.pack_into("<i", header, 0, 348)
     struct.pack_into("<8h", header, 40, 3, nx, ny, nz, 1, 1, 1, 1)  # dim
-    struct.pack_into("<hh", header, 70, 4, 16)  # datatype int16, bitpix
+    struct.pack_into("<hh", header, 70, *NIFTI_DATATYPES[dtype])  # datatype, bitpix
     struct.pack_into("<8f", header, 76, 1, dx, dy, dz, 1, 1, 1, 1)  # pixdim (qfac 1)
     struct.pack_into("<f", header, 108, 352)  # vox_offset
     struct.pack_into("<hh", header, 252, 0, 2)  # qform_code 0, sform_code 2 (aligned)

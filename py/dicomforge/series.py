@@ -13,7 +13,9 @@ Decisions, each written where it is implemented:
   anything else -> Secondary Capture Image Storage (Modality as given, "OT" by
   default), with the Image Plane attributes written too.
 * Pixels: 8/16-bit integers are stored as they are (8-bit widened to 16 for CT
-  and MR, whose IODs require Bits Allocated 16); other types become int16 with a
+  and MR, whose IODs require Bits Allocated 16), signed as their dtype is; their
+  window comes from a sample of slices (:func:`_value_range`), and Smallest/Largest
+  Image Pixel Value are not written. Other types become int16 with a
   Rescale Slope/Intercept fitted to the range of the whole volume (lossless for
   integers whose range spans at most 65536 values). The rounding is that of
   :func:`dicomforge.kernels.rescale_to_int16` (half to even). NaN or infinite
@@ -389,6 +391,32 @@ def _check_options(options: SeriesOptions, count: int) -> str:
 # -- pixels ----------------------------------------------------------------------------------
 
 
+#: 8/16-bit integers are stored as they are, so their range only sets the window:
+#: it is taken from at most this many slices spread over the volume.
+WINDOW_SAMPLE_SLICES = 12
+
+
+def _value_range(volume: Volume) -> tuple:
+    """``(min, max, nonfinite)`` as far as the conversion needs it.
+
+    Float and 32/64-bit data: exact, over every voxel (the rescale is fitted to it).
+    8/16-bit integers are stored without change (signedness follows the dtype) and
+    widening 8 to 16 bits needs no offset, so the range only decides the window: the
+    range of :data:`WINDOW_SAMPLE_SLICES` slices evenly spread (first and last
+    included) is close enough and scanning the whole volume costs seconds in wasm.
+    Each sampled slice's exact range comes from :func:`kernels.int_range` (a few
+    C-level passes whatever the values).
+    """
+    dtype = volume.dtype
+    nz = volume.size[2]
+    if dtype not in ("int8", "uint8", "int16", "uint16"):
+        return kernels.value_range(volume.data, dtype)
+    count = min(nz, WINDOW_SAMPLE_SLICES)
+    picks = sorted({round(i * (nz - 1) / max(count - 1, 1)) for i in range(count)})
+    ranges = [kernels.int_range(volume.slice_data(k), dtype) for k in picks]
+    return (min(r[0] for r in ranges), max(r[1] for r in ranges), 0)
+
+
 def _plan_pixels(volume: Volume, modality: str) -> _Pixels:
     dtype, name = volume.dtype, volume.name or None
     if volume.components == 3 and dtype == "uint8":
@@ -406,7 +434,7 @@ def _plan_pixels(volume: Volume, modality: str) -> _Pixels:
             "only scalar volumes and RGB uint8 are supported",
             name,
         )
-    lo, hi, bad = kernels.value_range(volume.data, dtype)
+    lo, hi, bad = _value_range(volume)
     if bad:
         raise InputError(
             f"{bad} voxels are NaN or infinite; DICOM pixel data cannot hold them "

@@ -23,9 +23,10 @@ class Volume:
 
     Attributes
     ----------
-    data : bytes
+    data : bytes-like or None
         Voxels, little-endian, x fastest then y then z (then components innermost:
         a voxel's components are adjacent). ``len(data) == nx*ny*nz*components*itemsize``.
+        None when only the header was read (``read_volume(..., header_only=True)``).
     dtype : str
         Element type as numpy names it: ``"int16"``, ``"float32"``...
     size : tuple of int
@@ -78,6 +79,8 @@ class Volume:
         """Check sizes and geometry; raise an error naming the problem. Returns self."""
         if any(n <= 0 for n in self.size):
             raise InputError(f"dimensions must be positive, got {self.size}", self.name)
+        if self.data is None:  # header only: the geometry is all there is to check
+            return self._validate_geometry()
         expected = self.size[0] * self.size[1] * self.size[2] * self.components * itemsize(self.dtype)
         if len(self.data) != expected:
             raise InputError(
@@ -85,6 +88,9 @@ class Volume:
                 f"{self.dtype} needs {expected}",
                 self.name,
             )
+        return self._validate_geometry()
+
+    def _validate_geometry(self) -> "Volume":
         values = (*self.spacing, *self.origin, *(c for v in self.direction for c in v))
         if not all(math.isfinite(v) for v in values):
             raise GeometryError("geometry contains NaN or infinite values", self.name)

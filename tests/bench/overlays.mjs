@@ -1,6 +1,9 @@
 // Overlay throughput in headless chromium against the built app: drop N DICOM files of
 // 256x256 int16 (a series written by dicomforge) with a random label map on their grid,
-// add overlays, wait for the zip. Prints files/s and the split read / Python job / zip.
+// add overlays, wait for the zip. Prints files/s and the split read / Python job (the zip
+// is built inside the job), then the same describe + overlay + zip work natively (CPython,
+// stdlib and numpy backends) in the same run, the Pyodide/native ratio, and the native
+// bit-packing speed of both backends. Figures only: nothing here asserts a time.
 // Usage: node tests/bench/overlays.mjs [--files 500] [--url http://localhost:4173/]
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, statSync } from "node:fs";
@@ -43,10 +46,57 @@ const t1 = Date.now();
 await page.click("#overlay-form button[type=submit]");
 await page.waitForSelector("#download a", { timeout: 600_000 });
 const t2 = Date.now();
-const split = await page.evaluate(() => performance.getEntriesByName("dicomforge-overlay-done")[0]?.detail);
+const [described, split] = await page.evaluate(() =>
+  ["dicomforge-describe-done", "dicomforge-overlay-done"].map((n) => performance.getEntriesByName(n)[0]?.detail),
+);
 await browser.close();
 const seconds = (t2 - t1) / 1000;
 console.log(`overlays, ${count} files of 256x256 int16 (${(totalBytes / 1e6).toFixed(1)} MB) + label map, headless chromium`);
-console.log(`  drop -> described: ${((t1 - t0) / 1000).toFixed(2)} s`);
+console.log(`  drop -> described: ${((t1 - t0) / 1000).toFixed(2)} s (read into Python ${described?.read} ms, describe job ${described?.job} ms)`);
 console.log(`  add overlays + zip: ${seconds.toFixed(2)} s = ${(count / seconds).toFixed(0)} files/s`);
-console.log(`  split (ms): read into Python ${split.read}, Python job ${split.job}, zip ${split.zip}`);
+console.log(`  split (ms): read into Python ${split.read}, Python job incl. zip ${split.job}`);
+console.log(`  drop -> zip ready (both steps, without the click): ${((t1 - t0 + t2 - t1) / 1000).toFixed(2)} s`);
+
+// the same work natively, in this run: describe, then overlay job with the zip built by
+// dicomforge.zipstream (as the worker does); median of 3, per backend
+const NATIVE = `
+import json, os, statistics, sys, time
+from dicomforge import jobs, kernels
+from dicomforge.inputs import NamedInput
+from dicomforge.zipstream import zip_events
+folder = sys.argv[1]
+inputs = [NamedInput(n, open(os.path.join(folder, n), "rb").read()) for n in sorted(os.listdir(folder))]
+def timed(events):
+    t = time.perf_counter()
+    for _ in events:
+        pass
+    return (time.perf_counter() - t) * 1000
+describe = statistics.median(timed(jobs.start("describe", inputs)) for _ in range(3))
+overlay = statistics.median(timed(zip_events(jobs.start("overlay", inputs, {}), "STORE")) for _ in range(3))
+mask = bytes(b % 2 for b in os.urandom(256 * 256))
+packing = {}
+for backend in kernels.available_backends():
+    runs = []
+    for _ in range(5):
+        t = time.perf_counter()
+        for _ in range(200):
+            backend.pack_bits(mask)
+        runs.append((time.perf_counter() - t) / 200 * 1000)
+    packing[backend.name] = min(runs)
+print(json.dumps({"backend": kernels.BACKEND, "describe": describe, "overlay": overlay, "packing": packing}))
+`;
+const native = {};
+for (const backend of ["stdlib", "numpy"]) {
+  const out = execFileSync(python, ["-c", NATIVE, dir], { encoding: "utf8", env: { ...process.env, PYTHONPATH: "py", DICOMFORGE_BACKEND: backend } });
+  native[backend] = JSON.parse(out);
+}
+console.log(`natively (CPython, same files, median of 3; the page runs the stdlib backend):`);
+for (const [name, n] of Object.entries(native)) {
+  console.log(`  ${name}: describe ${n.describe.toFixed(0)} ms, overlay job incl. zip ${n.overlay.toFixed(0)} ms`);
+}
+const ratio = (browserMs, nativeMs) => (browserMs / nativeMs).toFixed(2);
+console.log(`  Pyodide/native (stdlib) ratio: describe ${ratio(described.job, native.stdlib.describe)}, overlay job ${ratio(split.job, native.stdlib.overlay)}; ` +
+  `read + jobs ${ratio(described.read + described.job + split.read + split.job, native.stdlib.describe + native.stdlib.overlay)}`);
+console.log(`  Pyodide/native (numpy) ratio: overlay job ${ratio(split.job, native.numpy.overlay)}`);
+const p = native.numpy.packing;
+console.log(`  bit packing of one 256x256 mask: stdlib ${(p.stdlib * 1000).toFixed(0)} µs, numpy ${p.numpy ? (p.numpy * 1000).toFixed(0) + " µs" : "n/a"}`);

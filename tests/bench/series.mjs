@@ -1,6 +1,14 @@
 // Volume -> series throughput in headless chromium against the built app: drop a
-// 512x512xN int16 NIfTI, convert, wait for the zip; prints slices/s and memory.
+// 512x512xN NIfTI, convert, wait for the zip; prints slices/s, peak memory and the
+// Pyodide/native ratio of the same Python work (read + write_series + zip) run natively
+// (best of 3, numpy and stdlib backends): against the worker's Python time alone, and
+// against the whole job (which also reads the File into wasm and hands the zip over).
 // Usage: node tests/bench/series.mjs [--slices 300] [--dtype int16|float32] [--url http://localhost:4173/]
+//
+// Memory: JS heap (V8 used size) + ArrayBuffer backing stores, which include the wasm
+// memory, of the page and of the worker (CDP Runtime.getHeapUsage on each, polled every
+// 100 ms), plus the worker's wasm memory size as the job reports it. Blob storage (the
+// zip) lives in the browser process, outside both, and is not counted.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,33 +33,118 @@ nibabel.save(nibabel.Nifti1Image(data, np.diag([0.7, 0.7, 1.25, 1])), sys.argv[1
 `, path]);
 const inputBytes = statSync(path).size;
 
-const browser = await chromium.launch({ executablePath: config.use.launchOptions.executablePath, args: [...CHROMIUM_ARGS, "--enable-precise-memory-info"] });
+// The same work natively: read the NIfTI, write the series, zip it (STORE, bytes discarded).
+const NATIVE = `
+import sys, time
+from dicomforge import kernels
+from dicomforge.formats import read_volume
+from dicomforge.inputs import NamedInput
+from dicomforge.series import SeriesOptions, write_series
+from dicomforge.zipstream import zip_events
+data = open(sys.argv[1], "rb").read()
+best = None
+for _ in range(3):
+    t0 = time.perf_counter()
+    volume = read_volume(NamedInput(sys.argv[1], data))
+    files = ({"type": "file", "name": n, "data": d} for n, d in write_series(volume, SeriesOptions(modality="CT")))
+    for event in zip_events(files):
+        pass
+    t = time.perf_counter() - t0
+    best = t if best is None else min(best, t)
+print(kernels.BACKEND, round(best * 1000))
+`;
+function native(backend) {
+  const out = execFileSync(python, ["-c", NATIVE, path], {
+    encoding: "utf8", env: { ...process.env, PYTHONPATH: "py", DICOMFORGE_BACKEND: backend },
+  });
+  return Number(out.trim().split(" ")[1]);
+}
+
+const browser = await chromium.launch({ executablePath: config.use.launchOptions.executablePath, args: CHROMIUM_ARGS });
 const page = await browser.newPage();
 const cdp = await page.context().newCDPSession(page);
+
+// the worker's heap through the page session (non-flattened target messages)
+const workerSessions = new Map(); // sessionId -> type
+const replies = new Map();
+let nextId = 1;
+cdp.on("Target.attachedToTarget", (e) => workerSessions.set(e.sessionId, e.targetInfo.type));
+cdp.on("Target.detachedFromTarget", (e) => workerSessions.delete(e.sessionId));
+cdp.on("Target.receivedMessageFromTarget", (e) => {
+  const message = JSON.parse(e.message);
+  replies.get(message.id)?.(message.result);
+  replies.delete(message.id);
+});
+await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+const heapOf = async (sessionId) => {
+  const id = nextId++;
+  const reply = new Promise((resolve) => replies.set(id, resolve));
+  await cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method: "Runtime.getHeapUsage" }) });
+  return reply;
+};
+const bytesOf = (usage) => (usage ? usage.usedSize + (usage.backingStorageSize ?? 0) : 0);
+async function memoryNow() {
+  const pageUsage = await cdp.send("Runtime.getHeapUsage");
+  let worker = 0;
+  let workerHeap = 0; // V8 heap alone, without buffers (the wasm memory is a buffer)
+  for (const [sessionId, type] of workerSessions) {
+    if (type !== "worker") continue;
+    const usage = await heapOf(sessionId);
+    worker += bytesOf(usage);
+    workerHeap += usage?.usedSize ?? 0;
+  }
+  return { page: bytesOf(pageUsage), worker, workerHeap };
+}
+
 await page.goto(url);
 await page.waitForSelector('#runtime-status[data-state="ready"]', { timeout: 120_000 });
+const before = await memoryNow();
+let peak = { total: 0, page: 0, worker: 0 };
+let most = { page: 0, workerHeap: 0 };
+let polling = true;
+const poller = (async () => {
+  while (polling) {
+    try {
+      const m = await memoryNow();
+      if (m.page + m.worker > peak.total) peak = { total: m.page + m.worker, ...m };
+      most = { page: Math.max(most.page, m.page), workerHeap: Math.max(most.workerHeap, m.workerHeap) };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+})();
+
 const t0 = Date.now();
 await page.setInputFiles("#file-input", path);
 await page.waitForSelector("#series-form:not([hidden])", { timeout: 300_000 });
 const t1 = Date.now();
 await page.selectOption('select[name="modality"]', "CT");
 await page.click("#series-form button[type=submit]");
-let peak = 0;
-const poll = setInterval(async () => {
-  try {
-    const { usedSize } = await cdp.send("Runtime.getHeapUsage");
-    peak = Math.max(peak, usedSize);
-  } catch {}
-}, 200);
 await page.waitForSelector("#download a", { timeout: 600_000 });
 const t2 = Date.now();
-clearInterval(poll);
+polling = false;
+await poller;
 const split = await page.evaluate(() => performance.getEntriesByName("dicomforge-series-done")[0]?.detail);
+const backend = await page.evaluate(() => document.querySelector("#versions")?.textContent ?? "");
 await browser.close();
+
+const MB = (n) => `${(n / 1e6).toFixed(0)} MB`;
 const convertS = (t2 - t1) / 1000;
+const pyodideMs = split.read + split.job;
 console.log(`volume -> series, 512x512x${slices} ${dtype} NIfTI (${(inputBytes / 1e6).toFixed(1)} MB), headless chromium`);
 console.log(`  drop -> described: ${((t1 - t0) / 1000).toFixed(2)} s`);
 console.log(`  convert + zip:     ${convertS.toFixed(2)} s  = ${(slices / convertS).toFixed(0)} slices/s`);
 console.log(`  drop -> zip ready: ${((t2 - t0) / 1000).toFixed(2)} s  = ${(slices / ((t2 - t0) / 1000)).toFixed(0)} slices/s`);
-console.log(`  split (ms): read into Python ${split.read}, Python job ${split.job}, zip ${split.zip}`);
-console.log(`  page JS heap peak (sampled): ${(peak / 1e6).toFixed(0)} MB`);
+console.log(`  split (ms): read into Python ${split.read}, job ${split.job} (Python ${split.python}, handing over ${split.job - split.python}); zip ${MB(split.zipBytes)}`);
+// the worker answers CDP only between job steps, so samples can miss the top: the wasm
+// memory only grows, so its final size plus the largest JS heaps seen bounds it from above
+const bound = split.wasmBytes + most.page + most.workerHeap;
+const top = Math.max(peak.total, bound);
+console.log(`  peak memory (JS heap + buffers incl. wasm, page + worker): ${MB(top)} = ${(top / inputBytes).toFixed(2)}x input`);
+console.log(`    largest sample ${MB(peak.total)} (page ${MB(peak.page)}, worker ${MB(peak.worker)}); wasm memory after the job ${MB(split.wasmBytes)}` +
+  ` + largest page ${MB(most.page)} + largest worker JS heap ${MB(most.workerHeap)} = ${MB(bound)}; before the drop ${MB(before.page + before.worker)}`);
+console.log(`  page footer: ${backend.trim()}`);
+for (const nativeBackend of ["numpy", "stdlib"]) {
+  const ms = native(nativeBackend);
+  console.log(`  native ${nativeBackend}: read + write_series + zip ${ms} ms; Pyodide/native: Python work ${(split.python / ms).toFixed(2)}` +
+    `, whole job incl. reading the File and handing the zip over ${(pyodideMs / ms).toFixed(2)}`);
+}

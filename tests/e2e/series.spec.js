@@ -68,3 +68,58 @@ test("drop a NIfTI and an .mhd + .raw pair, convert, download a valid zip", asyn
   expect(readFileSync(zipPath).subarray(0, 2).toString()).toBe("PK");
   expect(consoleErrors).toEqual([]);
 });
+
+// Inputs over 4 MiB take the worker's big-file paths: described from their first MiB (an
+// 8-bit one read whole, for its labels), then copied into Python chunk by chunk.
+const MAKE_BIG = `
+import sys, numpy as np, nibabel
+from pathlib import Path
+out = Path(sys.argv[1])
+rng = np.random.default_rng(3)
+ct = rng.integers(-1024, 3071, size=(256, 256, 40), dtype=np.int16)
+nibabel.save(nibabel.Nifti1Image(ct, np.diag([0.7, 0.7, 1.25, 1])), out / "big_ct.nii")
+labels = np.zeros((256, 256, 80), dtype=np.uint8)
+labels[40:90, 50:120, 10:30] = 3
+labels[150:200, 60:100, 40:70] = 7
+nibabel.save(nibabel.Nifti1Image(labels, np.diag([0.7, 0.7, 1.25, 1])), out / "big_labels.nii")
+`;
+
+const CHECK_BIG = `
+import io, json, sys, zipfile, pydicom, nibabel, numpy as np
+z = zipfile.ZipFile(sys.argv[1])
+assert z.testzip() is None
+ct = np.asarray(nibabel.load(sys.argv[2]).dataobj)
+same = []
+for k in (0, 17, 39):
+    ds = pydicom.dcmread(io.BytesIO(z.read(f"big_ct/slice_{k + 1:04d}.dcm")))
+    # voxels keep their order (RAS -> LPS flips the direction vectors, not the data)
+    same.append(bool(np.array_equal(ds.pixel_array, ct[:, :, k].T)))
+print(json.dumps({"count": len(z.namelist()), "same": same}))
+`;
+
+test("big inputs: described from their start, converted, zipped and checked voxel by voxel", async ({ page }) => {
+  const { consoleErrors } = watchPage(page);
+  const dir = mkdtempSync(join(tmpdir(), "dicomforge-e2e-"));
+  execFileSync(PYTHON, ["-c", MAKE_BIG, dir]);
+  await page.goto("/");
+  await waitReady(page);
+  await page.locator("#file-input").setInputFiles(["big_ct.nii", "big_labels.nii"].map((n) => join(dir, n)));
+  await expect(page.locator('#input-list li[data-file="big_ct.nii"]')).toContainText("NIFTI volume · 256×256×40 int16");
+  await expect(page.locator('#input-list li[data-file="big_labels.nii"]')).toContainText("label map (labels 3, 7)");
+
+  const form = page.locator("#series-form");
+  await form.getByLabel("Modality").selectOption("CT");
+  await form.getByRole("button", { name: "Convert" }).click();
+  const link = page.locator("#download a");
+  await expect(link).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator("#progress .progress-text")).toHaveText("Done: 120 files.");
+  const downloadPromise = page.waitForEvent("download");
+  await link.click();
+  const zipPath = join(dir, "big.zip");
+  await (await downloadPromise).saveAs(zipPath);
+  const report = JSON.parse(execFileSync(PYTHON, ["-c", CHECK_BIG, zipPath, join(dir, "big_ct.nii")], { encoding: "utf8" }));
+  expect(report).toEqual({ count: 120, same: [true, true, true] });
+  await expect(page.locator("#viewer")).toBeVisible();
+  await expect(page.locator("#viewer")).toHaveAttribute("data-painted", /[1-9]/);
+  expect(consoleErrors).toEqual([]);
+});

@@ -1,4 +1,5 @@
 // The list of inputs: what was found in each, or the error that concerns it.
+import { collectOverlays, overlayText } from "./existing-overlays.js";
 
 const fmt = (xs, digits = 3) => xs.map((x) => Number(x.toFixed(digits))).join(" × ");
 
@@ -32,6 +33,17 @@ function item(list, name, detail, state) {
   return li;
 }
 
+/** Under a DICOM entry, one line per overlay plane its files already carry. */
+function addOverlayLines(li, values) {
+  for (const plane of collectOverlays(values)) {
+    const line = document.createElement("div");
+    line.className = "overlay";
+    line.dataset.group = plane.group.toString(16).toUpperCase();
+    line.textContent = overlayText(plane, values.length);
+    li.append(line);
+  }
+}
+
 /** One line for a DICOM series of several files: what it is, with its slice count. */
 function describeSeries(values) {
   const v = values[0];
@@ -54,17 +66,20 @@ export function showDescriptions(list, result) {
       if (!series.has(value.seriesInstanceUid)) series.set(value.seriesInstanceUid, []);
       series.get(value.seriesInstanceUid).push({ file, value });
     } else {
-      item(list, file, describeValue(value), value.kind ?? "");
+      const li = item(list, file, describeValue(value), value.kind ?? "");
+      if (value.kind === "dicom") addOverlayLines(li, [value]);
     }
   }
   for (const members of series.values()) {
     const [first] = members;
     if (members.length === 1) {
-      item(list, first.file, describeValue(first.value), "dicom");
+      addOverlayLines(item(list, first.file, describeValue(first.value), "dicom"), [first.value]);
     } else {
-      const li = item(list, first.value.seriesDescription || "DICOM series", describeSeries(members.map((m) => m.value)), "dicom");
+      const values = members.map((m) => m.value);
+      const li = item(list, first.value.seriesDescription || "DICOM series", describeSeries(values), "dicom");
       li.dataset.file = first.file;
       li.dataset.files = String(members.length);
+      addOverlayLines(li, values);
     }
   }
   for (const error of result.errors) item(list, error.file ?? "?", error.message, "error");

@@ -1,24 +1,65 @@
-// The overlay options form: label values, overlay type, UIDs.
+// The overlay options form: label values, overlay type, UIDs, and which existing overlay
+// planes (listed from the dropped files) to remove or replace.
+import { collectOverlays, groupName, overlayText } from "./existing-overlays.js";
 
 /**
  * @param {HTMLFormElement} form
  * @param {(options: object) => void} onSubmit
  */
 export function setupOverlayForm(form, onSubmit) {
+  const existing = form.querySelector(".existing-overlays");
+  const submit = form.querySelector("button[type=submit]");
+  const labelFields = [...form.querySelectorAll(".needs-label-map")];
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const data = new FormData(form);
     const options = { type: String(data.get("type")), keep_uids: data.has("keep_uids"), replace: data.has("replace") };
     const labels = String(data.get("labels") ?? "").split(",").map((s) => s.trim()).filter(Boolean).map(Number);
     if (labels.length) options.labels = labels;
+    const remove = data.getAll("remove_groups").map(String);
+    if (remove.length) options.remove_groups = remove;
     onSubmit(options);
   });
+
+  /** One checkbox per existing overlay group: "Remove 6000 · 484×300 · G …". */
+  function listExisting(values) {
+    const planes = collectOverlays(values);
+    existing.replaceChildren();
+    existing.hidden = planes.length === 0;
+    if (!planes.length) return;
+    const legend = document.createElement("legend");
+    legend.textContent = "Overlays already in the files (a new plane takes a group freed here)";
+    existing.append(legend);
+    const groups = new Map();
+    for (const plane of planes) groups.set(plane.group, [...(groups.get(plane.group) ?? []), plane]);
+    for (const [group, same] of groups) {
+      const label = document.createElement("label");
+      label.className = "check";
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = "remove_groups";
+      box.value = groupName(group);
+      label.append(box, ` Remove ${same.map((p) => overlayText(p, values.length)).join("; ")}`);
+      existing.append(label);
+    }
+  }
+
   return {
     show(visible) {
       form.hidden = !visible;
     },
     setBusy(busy) {
-      form.querySelector("button[type=submit]").disabled = busy;
+      submit.disabled = busy;
+    },
+    /**
+     * What the dropped inputs offer: a label map (new planes) and/or existing overlays.
+     * @param {{labelMap: boolean, dicom: Array<{overlays?: object[]}>}} sources  describe values
+     */
+    setSources({ labelMap, dicom }) {
+      listExisting(dicom);
+      for (const field of labelFields) field.hidden = !labelMap;
+      submit.textContent = labelMap ? "Add overlays" : "Remove overlays";
     },
   };
 }

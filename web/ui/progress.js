@@ -18,6 +18,9 @@ export function setupProgress(element) {
       return controller.signal;
     },
     update({ done, total, file }, unit = "files") {
+      // progress reaches the page through its own channel, so a last report may arrive
+      // after the job's result: once finished, the final message stays
+      if (!controller) return;
       bar.max = total || 1;
       bar.value = done;
       text.textContent = `${unit} ${done}/${total}${file ? ` · ${file}` : ""}`;

@@ -40,16 +40,17 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL } = {}) 
    * @param {string} name
    * @param {import("./protocol.js").JobInput[]} inputs
    * @param {object} [options]
-   * @param {{onProgress?: Function, signal?: AbortSignal}} [control]
+   * @param {{onProgress?: Function, signal?: AbortSignal, zip?: {compression?: string}}} [control]
+   *   zip: the outputs come back as one archive, `result.zip` (see protocol.js OutputOptions)
    */
-  async function run(name, inputs, options = {}, { onProgress, signal } = {}) {
+  async function run(name, inputs, options = {}, { onProgress, signal, zip } = {}) {
     await ready;
     signal?.throwIfAborted();
     const jobId = nextJobId++;
     const onAbort = () => remote.cancel(jobId);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const result = await remote.run(jobId, name, inputs, options, onProgress ? proxy(onProgress) : undefined);
+      const result = await remote.run(jobId, name, inputs, options, onProgress ? proxy(onProgress) : undefined, zip ? { zip } : {});
       if (!result.ok) throw new DicomForgeError(result.error);
       return result;
     } finally {
@@ -79,4 +80,17 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL } = {}) 
   }
 
   return { ready, run, zip, displayLut, terminate: () => worker.terminate() };
+}
+
+/**
+ * The bytes of one entry of a job's zip (`result.zip`) as a Blob: a slice of the archive
+ * for STORE, inflated for DEFLATE. Inputs may be Blobs, so this feeds the next job directly.
+ * @param {import("./protocol.js").ZipOutput} zip
+ * @param {import("./protocol.js").ZipEntry} entry
+ * @returns {Promise<Blob>}
+ */
+export async function zipEntryBlob(zip, entry) {
+  const stored = zip.blob.slice(entry.offset, entry.offset + entry.compressedSize);
+  if (entry.method === "STORE") return stored;
+  return new Response(stored.stream().pipeThrough(new DecompressionStream("deflate-raw"))).blob();
 }

@@ -34,7 +34,9 @@
  */
 
 /**
- * @typedef {object} JobInput  One input file, read by the worker.
+ * @typedef {object} JobInput  One input file, read by the worker. Blobs (Files) of 4 MiB
+ *   and more are copied into Python chunk by chunk; for `describe` only their first MiB is,
+ *   and the rest only if Python needs it (an 8-bit volume's labels, a DICOM file).
  * @property {string} name
  * @property {File|Blob|ArrayBuffer|Uint8Array} data
  */
@@ -50,16 +52,49 @@
  * @typedef {object} JobResult  What a job resolves with (`ok: false` carries `error`).
  * @property {boolean} ok
  * @property {Array<{file: string, value: any}>} results  One per input that succeeded.
- * @property {Array<{name: string, data: Uint8Array}>} files  Output files (transferred).
+ * @property {Array<{name: string, data: Uint8Array}>} files  Output files (transferred);
+ *   empty when the job ran with `output.zip`.
+ * @property {ZipOutput} [zip]  With `output.zip` (and `ok`): every output file in one archive.
+ * @property {{wasm: number}} [memory]  Bytes of wasm memory after the job (it only grows, so
+ *   this is the peak so far); for benchmarks.
  * @property {ProtocolError[]} errors  One per input that failed; the others still finished.
  * @property {Array<{file: string|null, message: string}>} warnings
  * @property {ProtocolError} [error]  Set when the whole job failed (e.g. cancelled).
- * @property {{read?: number, job?: number}} timings  Milliseconds: reading the inputs
- *   into Python, then running the job (Python work plus handing results over).
+ * @property {{read?: number, job?: number, python?: number}} timings  Milliseconds: reading
+ *   the inputs into Python, then running the job (Python work plus handing results over),
+ *   of which `python` is Python producing events.
+ */
+
+/**
+ * @typedef {object} OutputOptions  How `run` hands over output files (its 6th argument).
+ * @property {{compression?: "STORE"|"DEFLATE"}} [zip]  Zip the outputs in the worker, in
+ *   Python (dicomforge.zipstream), as each file is written: the archive is complete when the
+ *   job ends, and its bytes go to blob storage chunk by chunk, so the outputs are never held
+ *   on the JS heap at once (jszip needed them all, and a second pass over them).
+ */
+
+/**
+ * @typedef {object} ZipEntry  Where one output file lies in `ZipOutput.blob`.
+ * @property {string} name
+ * @property {number} offset  Byte offset of the entry's data (after its local header).
+ * @property {number} size    Uncompressed size.
+ * @property {number} compressedSize  Bytes stored: `blob.slice(offset, offset + compressedSize)`.
+ * @property {"STORE"|"DEFLATE"} method  STORE: those bytes are the file; DEFLATE: raw deflate.
+ */
+
+/**
+ * @typedef {object} ZipOutput
+ * @property {Blob} blob  The zip archive (application/zip).
+ * @property {ZipEntry[]} entries  In archive order.
  */
 
 /**
  * Jobs of dicomforge.jobs.JOBS: describe (what each input is), series (volume -> DICOM),
- * overlay (masks -> 60xx planes), preview (display mapping for the canvas).
+ * overlay (masks -> 60xx planes), preview (display mapping for the canvas), render (RGBA),
+ * sample (a phantom NIfTI), bench (dicomforge.bench workloads: options workloads, slices,
+ * files, runs, seed; one result holding the report), bench_fixture (the dcmjs reference's
+ * input: volume.raw and template.dcm). Every job also takes `memory_budget` (bytes, or a size
+ * like "800M"): inputs declaring more are refused, before anything is allocated, with an error
+ * naming the size and the limit (default: just under 2 GiB, what one wasm32 buffer can hold).
  */
-export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview"]);
+export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample", "bench", "bench_fixture"]);

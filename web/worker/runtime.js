@@ -13,6 +13,15 @@ import JSZip from "jszip";
 import { RUNTIME_WHEELS, RuntimeLoadError, fetchVerifiedWheel } from "./wheels.js";
 
 const YIELD_EVERY_MS = 25; // let cancel messages in at least this often during a job
+const PROGRESS_STEPS = 100; // progress messages per input at most: one per 1% (every step when fewer)
+// Blobs (dropped Files) from this size on are copied into Python in chunks, straight into
+// a bytearray of their size: no whole-file ArrayBuffer on the JS heap beside the wasm copy.
+const BIG_BLOB = 4 << 20;
+const READ_CHUNK = 16 << 20;
+const READ_AHEAD = 3; // chunk reads in flight at once (the browser serves them in parallel)
+// Jobs that read only headers (dicomforge.jobs.PARTIAL_INPUT_JOBS) get this much of a big
+// Blob, and a `load` that reads the rest only when Python asks for it.
+const HEAD_BYTES = 1 << 20;
 
 /** A macrotask turn without setTimeout's clamping, so queued messages are handled. */
 function yieldToEventLoop() {
@@ -51,6 +60,8 @@ export class DicomforgeWorker {
   #pyodide = null;
   #jobs = null;
   #NamedInput = null;
+  #zipEvents = null;
+  #partialJobs = new Set();
   #cancelled = new Set();
 
   /**
@@ -122,6 +133,10 @@ export class DicomforgeWorker {
       pyodide.runPython("import pydicom, dicomforge.describe");
       this.#jobs = pyodide.pyimport("dicomforge.jobs");
       this.#NamedInput = pyodide.pyimport("dicomforge.inputs").NamedInput;
+      this.#zipEvents = pyodide.pyimport("dicomforge.zipstream").zip_events;
+      const partialJobs = this.#jobs.PARTIAL_INPUT_JOBS;
+      this.#partialJobs = new Set(partialJobs.toJs());
+      partialJobs.destroy();
     });
     timings.total = Math.round(performance.now() - t0);
     this.#pyodide = pyodide;
@@ -138,7 +153,8 @@ from dicomforge import kernels
   }
 
   /**
-   * Zip output files (STORE by default, or DEFLATE).
+   * Zip host-supplied files with jszip (STORE by default, or DEFLATE). A job's own
+   * outputs are zipped in Python as they are made: see `run`'s `output.zip`.
    * @param {Array<{name: string, data: Uint8Array}>} files
    * @param {{compression?: "STORE"|"DEFLATE"}} [options]
    * @returns {Promise<Blob>}
@@ -173,6 +189,78 @@ from dicomforge import kernels
     }
   }
 
+  /**
+   * One input as a Python NamedInput. Big Blobs are copied into a bytearray chunk by chunk
+   * (or, for a header-only job, only their start, with a `load` for the rest).
+   */
+  async #toPython({ name, data }, partial, loaded) {
+    if (data instanceof Blob && data.size >= BIG_BLOB) {
+      if (partial) {
+        const head = this.#pyodide.toPy(new Uint8Array(await data.slice(0, HEAD_BYTES).arrayBuffer()));
+        const load = () => {
+          const whole = this.#bytearray(data.size);
+          const reader = new FileReaderSync();
+          for (let at = 0; at < data.size; at += READ_CHUNK) {
+            this.#fill(whole, at, new Uint8Array(reader.readAsArrayBuffer(data.slice(at, at + READ_CHUNK))));
+          }
+          loaded.push(whole);
+          return whole; // Python receives the bytearray itself
+        };
+        try {
+          return this.#NamedInput.callKwargs(name, head, { load });
+        } finally {
+          head.destroy();
+        }
+      }
+      const whole = this.#bytearray(data.size);
+      try {
+        const reads = [];
+        let next = 0;
+        const readNext = () => {
+          if (next >= data.size) return;
+          reads.push([next, data.slice(next, next + READ_CHUNK).arrayBuffer()]);
+          next += READ_CHUNK;
+        };
+        for (let k = 0; k < READ_AHEAD; k++) readNext();
+        while (reads.length) {
+          const [at, read] = reads.shift();
+          const chunk = new Uint8Array(await read);
+          readNext();
+          this.#fill(whole, at, chunk);
+        }
+        return this.#NamedInput(name, whole);
+      } finally {
+        whole.destroy();
+      }
+    }
+    const bytes = this.#pyodide.toPy(await readBytes(data));
+    try {
+      return this.#NamedInput(name, bytes);
+    } finally {
+      bytes.destroy(); // the NamedInput holds the Python object; the proxy would keep it alive
+    }
+  }
+
+  #bytearray(size) {
+    const make = this.#pyodide.globals.get("bytearray");
+    try {
+      return make(size);
+    } finally {
+      make.destroy();
+    }
+  }
+
+  /** Copy *chunk* into the Python bytearray *target* at *offset* (a fresh view each time:
+   *  wasm memory may have grown, and moved, since the last one). */
+  #fill(target, offset, chunk) {
+    const buffer = target.getBuffer("u8");
+    try {
+      buffer.data.set(chunk, offset);
+    } finally {
+      buffer.release();
+    }
+  }
+
   /** Ask the running job *jobId* to stop at its next step. */
   cancel(jobId) {
     this.#cancelled.add(jobId);
@@ -185,30 +273,43 @@ from dicomforge import kernels
    * @param {import("./protocol.js").JobInput[]} inputs
    * @param {object} options
    * @param {(p: import("./protocol.js").ProgressEvent) => void} [onProgress]
+   * @param {import("./protocol.js").OutputOptions} [output]  `zip`: the outputs as one zip
+   *   archive (`result.zip`), built in Python while the job runs, instead of `result.files`
    * @returns {Promise<import("./protocol.js").JobResult>}
    */
-  async run(jobId, name, inputs, options = {}, onProgress) {
+  async run(jobId, name, inputs, options = {}, onProgress, output = {}) {
     const ready = await this.#ready;
     if (!ready?.ok) return { ok: false, results: [], files: [], errors: [], warnings: [], error: ready?.error };
     const out = { ok: true, results: [], files: [], errors: [], warnings: [], timings: {} };
     const pyInputs = [];
+    const loaded = []; // bytearrays `load` handed to Python, released with the job
     let events = null;
     const t0 = performance.now();
     try {
-      const buffers = await Promise.all(inputs.map((input) => readBytes(input.data))); // reads overlap
-      for (const [i, input] of inputs.entries()) {
-        pyInputs.push(this.#NamedInput(input.name, this.#pyodide.toPy(buffers[i])));
-        buffers[i] = null; // the copy in Python is the one kept
-      }
+      const partial = this.#partialJobs.has(name);
+      const made = await Promise.all(inputs.map((input) => this.#toPython(input, partial, loaded))); // reads overlap
+      pyInputs.push(...made);
       out.timings.read = Math.round(performance.now() - t0);
       const pyOptions = this.#pyodide.toPy(withoutNulls(options));
       events = this.#jobs.start(name, pyInputs, pyOptions);
       pyOptions.destroy();
+      if (output.zip) {
+        const generator = events;
+        events = this.#zipEvents(generator, output.zip.compression ?? "STORE");
+        generator.destroy();
+        out.zip = { parts: [], entries: [] };
+      }
       let lastYield = performance.now();
+      const progress = throttled(onProgress);
+      let python = 0; // of the job's time, how much is Python producing the next event
+      let asked = performance.now();
       for (const pyEvent of events) {
-        const event = pyEvent.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+        python += performance.now() - asked;
+        const event = pyEvent.get("type") === "zip"
+          ? zipPart(pyEvent)
+          : pyEvent.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
         pyEvent.destroy?.();
-        collect(out, event, onProgress);
+        collect(out, event, progress);
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
           await yieldToEventLoop();
           lastYield = performance.now();
@@ -218,18 +319,42 @@ from dicomforge import kernels
           out.error = { name: "Cancelled", message: "cancelled by the user" };
           break;
         }
+        asked = performance.now();
       }
+      out.timings.python = Math.round(python);
       out.timings.job = Math.round(performance.now() - t0) - out.timings.read;
+      out.memory = { wasm: this.#pyodide._module.HEAPU8.buffer.byteLength }; // wasm memory only grows: its peak
     } catch (err) {
       out.ok = false;
       out.error = pythonError(err);
     } finally {
       events?.destroy();
-      for (const p of pyInputs) p.destroy();
+      for (const p of [...pyInputs, ...loaded]) p.destroy();
       this.#cancelled.delete(jobId);
+    }
+    if (out.zip) {
+      const { parts, entries } = out.zip;
+      out.zip = out.ok ? { blob: new Blob(parts, { type: "application/zip" }), entries } : undefined;
     }
     return transfer(out, out.files.map((f) => f.data.buffer));
   }
+}
+
+/**
+ * *onProgress* called once per 1/PROGRESS_STEPS of the total (every step of a job with fewer
+ * steps), and always for the last step: each call is a message to the page, and a series
+ * job has a step per slice.
+ */
+function throttled(onProgress) {
+  if (!onProgress) return undefined;
+  let last = null;
+  return (p) => {
+    const step = Math.floor((p.done * PROGRESS_STEPS) / Math.max(p.total, 1));
+    const key = `${p.file}\0${p.total}\0${step}`;
+    if (p.done < p.total && key === last) return;
+    last = key;
+    onProgress(p);
+  };
 }
 
 /**
@@ -263,6 +388,12 @@ function collect(out, event, onProgress) {
     case "file":
       out.files.push({ name: event.name, data: event.data });
       break;
+    case "zip":
+      out.zip.parts.push(event.blob);
+      for (const e of event.entries) {
+        out.zip.entries.push({ name: e.name, offset: e.offset, size: e.size, compressedSize: e.compressed_size, method: e.method });
+      }
+      break;
     case "error":
       out.errors.push({ name: event.name, kind: event.kind, message: event.message, file: event.file });
       break;
@@ -273,6 +404,30 @@ function collect(out, event, onProgress) {
     case "warning":
       out.warnings.push({ file: event.file ?? null, message: event.message });
       break;
+  }
+}
+
+/**
+ * A `zip` event (dicomforge.zipstream.zip_events) with its chunks copied once, straight
+ * from wasm memory into a Blob (blob storage, off the JS heap); no JS copy of them is made.
+ */
+function zipPart(pyEvent) {
+  const chunks = pyEvent.get("chunks");
+  const entries = pyEvent.get("entries");
+  const pieces = [];
+  const views = [];
+  try {
+    for (const chunk of chunks) {
+      pieces.push(chunk);
+      views.push(chunk.getBuffer("u8"));
+    }
+    const blob = new Blob(views.map((view) => view.data)); // no Python runs meanwhile: the views stay valid
+    return { type: "zip", blob, entries: entries.toJs({ dict_converter: Object.fromEntries }) };
+  } finally {
+    for (const view of views) view.release();
+    for (const piece of pieces) piece.destroy();
+    chunks.destroy();
+    entries.destroy();
   }
 }
 

@@ -90,7 +90,9 @@ def detect_format(item: NamedInput) -> str | None:
     return None
 
 
-def read_volume(item: NamedInput, partners: dict[str, NamedInput] | None = None) -> Volume:
+def read_volume(
+    item: NamedInput, partners: dict[str, NamedInput] | None = None, *, header_only: bool = False
+) -> Volume:
     """Read *item* into a :class:`Volume` in LPS.
 
     Parameters
@@ -99,6 +101,11 @@ def read_volume(item: NamedInput, partners: dict[str, NamedInput] | None = None)
         The file to read.
     partners : dict, optional
         The other dropped files by name, for two-file formats and DICOM series.
+    header_only : bool
+        Read the header and geometry only (``volume.data`` is None): what describing
+        an input needs, without touching (or having) its voxels. *item* may then hold
+        only the start of the file, as long as the header is in it. DICOM series are
+        always read whole.
 
     Raises
     ------
@@ -110,4 +117,6 @@ def read_volume(item: NamedInput, partners: dict[str, NamedInput] | None = None)
     kind = detect_format(item)
     if kind is None:
         raise UnsupportedError(UNRECOGNISED, item.name)
+    if header_only and kind != "dicom":
+        return READERS[kind](item, partners, header_only=True)
     return READERS[kind](item, partners)

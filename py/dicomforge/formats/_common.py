@@ -15,6 +15,7 @@ import zlib
 from array import array
 
 from dicomforge import kernels
+from dicomforge.limits import PLATFORM_MAX_BYTES, memory_budget
 from dicomforge.errors import GeometryError, InputError, MissingPartnerError, UnsupportedError
 from dicomforge.inputs import NamedInput
 
@@ -30,9 +31,9 @@ __all__ = [
     "to_little",
 ]
 
-#: Largest voxel buffer a reader accepts: 4 GiB natively; on wasm32 (Pyodide) the
-#: address space and ssize_t stop at 2 GiB, so the limit there is just under that.
-MAX_BYTES = min(4 * 1024**3, sys.maxsize - (2 << 20))
+#: Largest voxel buffer this platform can hold (the default memory budget, see
+#: :mod:`dicomforge.limits`): 4 GiB natively, just under 2 GiB on wasm32 (Pyodide).
+MAX_BYTES = PLATFORM_MAX_BYTES
 
 # array typecodes per dtype, derived from the one table in kernels
 _TYPECODES = {name: code for name, (code, _size) in kernels.DTYPES.items()}
@@ -68,9 +69,10 @@ def find_partner(partners: dict | None, wanted: str, name: str) -> NamedInput:
 def check_size(name: str, size, components: int, dtype: str, available: int | None) -> int:
     """Validate declared dimensions against the limit and the data; return the byte count.
 
-    Raises :class:`InputError` for non-positive dimensions, sizes above
-    :data:`MAX_BYTES` and data shorter than the header declares (the message
-    carries the numbers: "header says 512x512x300 int16 = 157286400 bytes, file has 1024").
+    Raises :class:`InputError` for non-positive dimensions, sizes above the memory
+    budget (:func:`dicomforge.limits.memory_budget`) and data shorter than the header
+    declares (the message carries the numbers: "header says 512x512x300 int16 =
+    157286400 bytes, file has 1024").
     """
     if any(n <= 0 for n in size):
         raise InputError(f"dimensions must be positive, header says {'x'.join(map(str, size))}", name)
@@ -78,9 +80,11 @@ def check_size(name: str, size, components: int, dtype: str, available: int | No
     for n in size:
         count *= n
     shape = "x".join(map(str, size)) + (f"x{components}" if components > 1 else "")
-    if count > MAX_BYTES:
+    limit = memory_budget()
+    if count > limit:
         raise InputError(
-            f"header says {shape} {dtype} = {count} bytes, more than the {MAX_BYTES} byte limit",
+            f"header says {shape} {dtype} = {count} bytes, more than the {limit} byte limit "
+            "(the memory budget)",
             name,
         )
     if available is not None and available < count:
@@ -88,13 +92,14 @@ def check_size(name: str, size, components: int, dtype: str, available: int | No
     return count
 
 
-def decompress(data, method: str, name: str, limit: int = MAX_BYTES) -> bytes:
+def decompress(data, method: str, name: str, limit: int | None = None) -> bytes:
     """Inflate gzip (all members), zlib or bzip2 *data*, producing at most *limit* + 1 bytes.
 
-    The bound protects against decompression bombs; callers compare the result's
-    length with what the header declares. Any decoding failure is an
-    :class:`InputError` naming the method.
+    The bound (the memory budget when *limit* is None) protects against decompression
+    bombs; callers compare the result's length with what the header declares. Any
+    decoding failure is an :class:`InputError` naming the method.
     """
+    limit = min(limit, memory_budget()) if limit is not None else memory_budget()
     out = bytearray()
     rest = bytes(data)
     try:
@@ -116,12 +121,18 @@ def decompress(data, method: str, name: str, limit: int = MAX_BYTES) -> bytes:
     return bytes(out)
 
 
-def to_little(data, dtype: str, big_endian: bool) -> bytes:
-    """*data* as little-endian bytes (byteswapped via kernels when *big_endian*)."""
+def to_little(data, dtype: str, big_endian: bool):
+    """*data* as little-endian bytes (byteswapped via kernels when *big_endian*).
+
+    Data that is little-endian already is not copied: a read-only byte memoryview over
+    *data* comes back (a 150 MB volume copied once more is 150 MB more wasm memory).
+    """
     size = kernels.itemsize(dtype)
     if big_endian and size > 1:
         return kernels.byteswap(data, size)
-    return bytes(data)
+    if isinstance(data, bytes):
+        return data
+    return memoryview(data).cast("B").toreadonly()
 
 
 def parse_ascii(tokens, dtype: str, count: int, name: str) -> bytes:

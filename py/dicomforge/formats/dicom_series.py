@@ -27,7 +27,7 @@ import pydicom
 from pydicom.uid import UID
 
 from dicomforge import kernels
-from dicomforge.errors import DicomForgeError, InputError, UnsupportedError
+from dicomforge.errors import DicomForgeError, InputError, UnsupportedError, malformed_input
 from dicomforge.inputs import NamedInput
 from dicomforge.volume import Volume
 
@@ -57,6 +57,11 @@ GEOMETRY = ("ImagePositionPatient", "ImageOrientationPatient")
 
 def _load(item: NamedInput):
     """The full dataset of *item*, checked for a pixel format this reader can decode."""
+    with malformed_input(item.name):
+        return _checked_dataset(item)
+
+
+def _checked_dataset(item: NamedInput):
     has_magic = bytes(item.data[128:132]) == b"DICM"
     try:
         ds = pydicom.dcmread(BytesIO(item.data), force=not has_magic)
@@ -229,13 +234,25 @@ def _group(items: list) -> list[list]:
     groups: dict[str, list] = {}
     for item in items:
         ds, big = _load(item)
-        groups.setdefault(str(ds.get("SeriesInstanceUID", "")), []).append((item, ds, big))
+        groups.setdefault(_series_uid(ds, item.name), []).append((item, ds, big))
     return list(groups.values())
+
+
+def _series_uid(ds, name: str) -> str:
+    """(0020,000E) *Series Instance UID* ("" when absent); a malformed one is an InputError."""
+    with malformed_input(name):
+        return str(ds.get("SeriesInstanceUID", ""))
 
 
 def read_dicom_series(items: list[NamedInput]) -> list[Volume]:
     """One :class:`Volume` per (0020,000E) *Series Instance UID* among *items*, in input order."""
-    return [_series_volume(entries, []) for entries in _group(items)]
+    return [_checked_series_volume(entries) for entries in _group(items)]
+
+
+def _checked_series_volume(entries: list) -> Volume:
+    """:func:`_series_volume`, with a malformed value in any file reported as an InputError."""
+    with malformed_input(entries[0][0].name):
+        return _series_volume(entries, [])
 
 
 def read(item: NamedInput, partners: dict | None = None) -> Volume:
@@ -244,15 +261,16 @@ def read(item: NamedInput, partners: dict | None = None) -> Volume:
     Partners that are not readable DICOM images, or belong to another series, are left out.
     """
     ds, big = _load(item)
-    uid = str(ds.get("SeriesInstanceUID", ""))
+    uid = _series_uid(ds, item.name)
     entries = [(item, ds, big)]
     for other in (partners or {}).values():
         if other.name == item.name or bytes(other.data[128:132]) != b"DICM":
             continue
         try:
             other_ds, other_big = _load(other)
+            same_series = _series_uid(other_ds, other.name) == uid
         except DicomForgeError:
             continue
-        if str(other_ds.get("SeriesInstanceUID", "")) == uid:
+        if same_series:
             entries.append((other, other_ds, other_big))
-    return _series_volume(entries, [])
+    return _checked_series_volume(entries)

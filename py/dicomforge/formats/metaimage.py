@@ -163,8 +163,11 @@ def read_data(header: dict, data, name: str, partners: dict | None, size, dtype:
     return _common.to_little(voxels[:nbytes], dtype, msb)
 
 
-def read(item: NamedInput, partners: dict | None = None) -> Volume:
-    """Read a ``.mha`` or ``.mhd`` (+ data files) into a :class:`Volume` in LPS."""
+def read(item: NamedInput, partners: dict | None = None, header_only: bool = False) -> Volume:
+    """Read a ``.mha`` or ``.mhd`` (+ data files) into a :class:`Volume` in LPS.
+
+    *header_only*: geometry without voxels (``data`` None), from the header alone.
+    """
     name = item.name
     header, offset = read_header(item.data, name)
     if header.get("ObjectType", "Image").lower() != "image":
@@ -187,7 +190,11 @@ def read(item: NamedInput, partners: dict | None = None) -> Volume:
     if components not in (1, 3):
         raise UnsupportedError(f"{components} channels per voxel (only 1 or 3)", name)
     size = _common.pad_to_3d(dims, name)
-    voxels = read_data(header, memoryview(item.data)[offset:], name, partners, size, dtype)
+    if header_only:
+        _common.check_size(name, size, components, dtype, None)
+        voxels = None
+    else:
+        voxels = read_data(header, memoryview(item.data)[offset:], name, partners, size, dtype)
     spacing = header.get("ElementSpacing") or header.get("ElementSize") or [1.0] * ndims
     matrix = header.get("TransformMatrix") or [float(i == j) for i in range(ndims) for j in range(ndims)]
     origin = header.get("Offset") or [0.0] * ndims

@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import math
 import struct
+import zlib
 
+from dicomforge import kernels
 from dicomforge.errors import InputError, UnsupportedError
 from dicomforge.inputs import NamedInput
+from dicomforge.limits import memory_budget
 from dicomforge.volume import Volume
 
 from . import _common
@@ -128,6 +131,8 @@ def read_header(data, name: str) -> dict:
             raise UnsupportedError("header has no NIfTI magic (ANALYZE 7.5 is not supported)", name)
         raise InputError(f"not a NIfTI header ({len(data)} bytes, no sizeof_hdr 348/540)", name)
     size, order = kind
+    if len(data) < size:
+        raise InputError(f"NIfTI-{1 if size == 348 else 2} header is truncated: {len(data)} of {size} bytes", name)
     head = bytes(data[:size])
     header = {"order": order, "version": 1 if size == 348 else 2}
     for field, fmt, offset in SIZES[size]:
@@ -200,32 +205,72 @@ def _partner_names(name: str) -> tuple[str, str]:
     return base, base[: base.rfind(".")] + ".img" if "." in base else base + ".img"
 
 
-def _maybe_gunzip(data, name: str):
+def _maybe_gunzip(data, name: str, header_only: bool = False):
     if bytes(data[:2]) == b"\x1f\x8b":
-        return _common.decompress(data, "gzip", name, _common.MAX_BYTES + (1 << 20))
+        if header_only:  # the header is in the first bytes; the file may be only its start
+            try:
+                return zlib.decompressobj(31).decompress(bytes(data[:65536]), 4096)
+            except zlib.error as exc:
+                raise InputError(f"gzip data does not decompress: {exc}", name) from None
+        return _common.decompress(data, "gzip", name)
     return data
 
 
-def read(item: NamedInput, partners: dict | None = None) -> Volume:
-    """Read a NIfTI-1/-2 image (single file or ``.hdr``/``.img`` pair) into a :class:`Volume`."""
+def _gunzip_declared(data, name: str):
+    """A gzipped NIfTI inflated only as far as its header says the image goes.
+
+    The header (in the first inflated bytes) gives the image's end; inflating stops
+    there, so a file that inflates to gigabytes more than it declares (a decompression
+    bomb) costs no more memory than an honest one. Headers whose sizes cannot be
+    computed (unknown datatype, negative dimensions, beyond the limit) stop after the
+    header; :func:`_wire` then reports what is wrong with them.
+    """
+    head = _maybe_gunzip(data, name, header_only=True)
+    if header_kind(head) is None:
+        return head
+    end = _declared_end(read_header(head, name))
+    return head if end is None else _common.decompress(data, "gzip", name, end)
+
+
+def _declared_end(header: dict) -> int | None:
+    """Byte offset where the header says the image data ends, or None when it cannot say."""
+    dim, code, offset = header["dim"], header["datatype"], header["vox_offset"]
+    if code not in DATATYPES or DATATYPES[code][1] is None or not 1 <= dim[0] <= 7 or not math.isfinite(offset):
+        return None
+    count = DATATYPES[code][2] * kernels.itemsize(DATATYPES[code][1])
+    for n in dim[1 : dim[0] + 1]:
+        if n <= 0:
+            return None
+        count *= n
+    end = max(int(offset), header["sizeof_hdr"] + 4) + count
+    return end if end <= memory_budget() else None
+
+
+def read(item: NamedInput, partners: dict | None = None, header_only: bool = False) -> Volume:
+    """Read a NIfTI-1/-2 image (single file or ``.hdr``/``.img`` pair) into a :class:`Volume`.
+
+    *header_only*: geometry without voxels (``data`` None), from the header alone.
+    """
     name = item.name
-    data = _maybe_gunzip(item.data, name)
+    gzipped = bytes(item.data[:2]) == b"\x1f\x8b"
+    data = _gunzip_declared(item.data, name) if gzipped and not header_only else _maybe_gunzip(item.data, name, header_only)
     hdr_name, img_name = _partner_names(name)
     if header_kind(data) is None and _common.basename(name).lower() != hdr_name.lower():
         # an .img was dropped: its header is the partner
         header_item = _common.find_partner(partners, hdr_name, name)
-        header = read_header(_maybe_gunzip(header_item.data, header_item.name), name)
+        header = read_header(_maybe_gunzip(header_item.data, header_item.name, header_only), name)
         image = data
     else:
         header = read_header(data, name)
         image = data
-        if not header["single"]:
+        if not header["single"] and not header_only:
             image_item = _common.find_partner(partners, img_name, name)
             image = _maybe_gunzip(image_item.data, image_item.name)
-    return _wire(header, image, name)
+    return _wire(header, None if header_only else image, name)
 
 
 def _wire(header: dict, image, name: str) -> Volume:
+    """*image* None: header only."""
     """Check the header against the image bytes and build the Volume."""
     order, dim = header["order"], header["dim"]
     code = header["datatype"]
@@ -239,10 +284,12 @@ def _wire(header: dict, image, name: str) -> Volume:
         raise InputError(f"NIfTI dim[0] is {ndim}, must be 1 to 7", name)
     shape = [int(n) for n in dim[1 : ndim + 1]]
     size = _common.pad_to_3d(shape[:3], name)
+    if not math.isfinite(header["vox_offset"]):
+        raise InputError(f"NIfTI vox_offset is {header['vox_offset']}, not a byte offset", name)
     offset = int(header["vox_offset"]) if header["single"] else max(int(header["vox_offset"]), 0)
     if header["single"]:
         offset = max(offset, header["sizeof_hdr"] + 4)
-    available = max(len(image) - offset, 0)
+    available = None if image is None else max(len(image) - offset, 0)
     _common.check_size(name, shape, components, dtype, available)
     warnings: list[str] = []
     if any(n > 1 for n in shape[3:]):
@@ -253,7 +300,7 @@ def _wire(header: dict, image, name: str) -> Volume:
             f"{len(shape)}D image {'x'.join(map(str, shape))}: read the first of {later} volumes"
         )
     nbytes = _common.check_size(name, size, components, dtype, available)
-    voxels = _common.to_little(memoryview(image)[offset : offset + nbytes], dtype, order == ">")
+    voxels = None if image is None else _common.to_little(memoryview(image)[offset : offset + nbytes], dtype, order == ">")
     rows = _affine_rows(header, name, warnings)
     lps = [[-v for v in rows[0]], [-v for v in rows[1]], list(rows[2])]
     columns = [[lps[i][j] for i in range(3)] for j in range(3)]

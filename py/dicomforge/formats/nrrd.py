@@ -281,8 +281,11 @@ def _geometry(header: dict, axes: list[int], name: str):
     return spacing, flip(origin), direction
 
 
-def read(item: NamedInput, partners: dict | None = None) -> Volume:
-    """Read an attached or detached NRRD file into a :class:`Volume` in LPS."""
+def read(item: NamedInput, partners: dict | None = None, header_only: bool = False) -> Volume:
+    """Read an attached or detached NRRD file into a :class:`Volume` in LPS.
+
+    *header_only*: geometry without voxels (``data`` None), from the header alone.
+    """
     name = item.name
     header, offset = read_header(item.data, name)
     sizes, dim = header["sizes"], header["dimension"]
@@ -305,7 +308,7 @@ def read(item: NamedInput, partners: dict | None = None) -> Volume:
     size = _common.pad_to_3d([sizes[a] for a in axes], name)
     _common.check_size(name, size, components, _dtype(header, name), None)
     body = memoryview(item.data)[offset:]
-    voxels = read_data(header, body, name, partners)
+    voxels = None if header_only else read_data(header, body, name, partners)
     spacing, origin, direction = _geometry(header, axes, name)
     return Volume(
         data=voxels,

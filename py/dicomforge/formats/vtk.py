@@ -126,7 +126,10 @@ def _attribute(header: dict, words: list, name: str) -> None:
     if kind not in TYPES:
         raise InputError(f"unknown VTK data type {words[2]!r}", name)
     header["dtype"] = TYPES[kind]
-    header["components"] = 3 if keyword == "VECTORS" else int(words[3]) if len(words) > 3 else 1
+    try:
+        header["components"] = 3 if keyword == "VECTORS" else int(words[3]) if len(words) > 3 else 1
+    except ValueError:
+        raise InputError(f"VTK {keyword} component count {words[3]!r} is not a whole number", name) from None
     if header["components"] not in (1, 3):
         raise UnsupportedError(f"{header['components']} components per point (only 1 or 3)", name)
 
@@ -144,8 +147,11 @@ def read_data(header: dict, data, name: str) -> bytes:
     return _common.to_little(memoryview(data)[:nbytes], dtype, big_endian=True)
 
 
-def read(item: NamedInput, partners: dict | None = None) -> Volume:
-    """Read a VTK legacy structured-points file into a :class:`Volume` (identity direction)."""
+def read(item: NamedInput, partners: dict | None = None, header_only: bool = False) -> Volume:
+    """Read a VTK legacy structured-points file into a :class:`Volume` (identity direction).
+
+    *header_only*: geometry without voxels (``data`` None), from the header alone.
+    """
     name = item.name
     header, offset = read_header(item.data, name)
     size = tuple(header["DIMENSIONS"])
@@ -153,7 +159,7 @@ def read(item: NamedInput, partners: dict | None = None) -> Volume:
     points = size[0] * size[1] * size[2]
     if header["POINT_DATA"] != [points]:
         raise InputError(f"POINT_DATA {header['POINT_DATA'][0]} but DIMENSIONS give {points} points", name)
-    voxels = read_data(header, memoryview(item.data)[offset:], name)
+    voxels = None if header_only else read_data(header, memoryview(item.data)[offset:], name)
     spacing = header.get("SPACING", [1.0, 1.0, 1.0])
     columns = [[spacing[k] if i == k else 0.0 for i in range(3)] for k in range(3)]
     spacing3, direction = _common.frame_from_columns(columns, name)
