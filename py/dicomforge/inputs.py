@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 
 from dicomforge.errors import DicomForgeError, InputError
 
-__all__ = ["NamedInput", "BatchResult", "batch_events", "read_input", "run_batch", "sibling_partners", "stem"]
+__all__ = ["NamedInput", "BatchResult", "batch_events", "oversized", "read_input", "run_batch", "sibling_partners", "stem"]
 
 # endings stripped by :func:`stem`, innermost last (``a.nii.gz`` -> ``a``)
 _FORMAT_ENDINGS = (".gz", ".nii", ".hdr", ".img", ".nrrd", ".nhdr", ".mhd", ".mha", ".raw", ".vtk", ".dcm")
@@ -62,6 +62,23 @@ class BatchResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def oversized(name: str, head, size: int, limit: int) -> NamedInput:
+    """The start (*head*) of a file of *size* bytes that the host cannot hold (*limit*).
+
+    Its header can still be read (and described); asking for the rest (:meth:`NamedInput.complete`)
+    raises an :class:`InputError` naming the size and the limit, so nothing is allocated for it.
+    """
+
+    def refuse():
+        raise InputError(
+            f"file is {size} bytes, more than the {limit} bytes this browser can hold for one job's "
+            "inputs (run the command line for volumes this large)",
+            name,
+        )
+
+    return NamedInput(name, head, load=refuse)
 
 
 def read_input(path: str) -> NamedInput:

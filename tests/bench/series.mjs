@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
 import config, { CHROMIUM_ARGS } from "../../playwright.config.js";
+import { memoryProbe } from "./memory.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
@@ -64,37 +65,7 @@ const browser = await chromium.launch({ executablePath: config.use.launchOptions
 const page = await browser.newPage();
 const cdp = await page.context().newCDPSession(page);
 
-// the worker's heap through the page session (non-flattened target messages)
-const workerSessions = new Map(); // sessionId -> type
-const replies = new Map();
-let nextId = 1;
-cdp.on("Target.attachedToTarget", (e) => workerSessions.set(e.sessionId, e.targetInfo.type));
-cdp.on("Target.detachedFromTarget", (e) => workerSessions.delete(e.sessionId));
-cdp.on("Target.receivedMessageFromTarget", (e) => {
-  const message = JSON.parse(e.message);
-  replies.get(message.id)?.(message.result);
-  replies.delete(message.id);
-});
-await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
-const heapOf = async (sessionId) => {
-  const id = nextId++;
-  const reply = new Promise((resolve) => replies.set(id, resolve));
-  await cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method: "Runtime.getHeapUsage" }) });
-  return reply;
-};
-const bytesOf = (usage) => (usage ? usage.usedSize + (usage.backingStorageSize ?? 0) : 0);
-async function memoryNow() {
-  const pageUsage = await cdp.send("Runtime.getHeapUsage");
-  let worker = 0;
-  let workerHeap = 0; // V8 heap alone, without buffers (the wasm memory is a buffer)
-  for (const [sessionId, type] of workerSessions) {
-    if (type !== "worker") continue;
-    const usage = await heapOf(sessionId);
-    worker += bytesOf(usage);
-    workerHeap += usage?.usedSize ?? 0;
-  }
-  return { page: bytesOf(pageUsage), worker, workerHeap };
-}
+const memoryNow = await memoryProbe(cdp);
 
 await page.goto(url);
 await page.waitForSelector('#runtime-status[data-state="ready"]', { timeout: 120_000 });

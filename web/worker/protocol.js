@@ -36,7 +36,11 @@
 /**
  * @typedef {object} JobInput  One input file, read by the worker. Blobs (Files) of 4 MiB
  *   and more are copied into Python chunk by chunk; for `describe` only their first MiB is,
- *   and the rest only if Python needs it (an 8-bit volume's labels, a DICOM file).
+ *   and the rest only if Python needs it (an 8-bit volume's labels, a DICOM file). Blobs
+ *   beyond the job's input budget (2 GiB of wasm addresses less the runtime and 256 MiB of
+ *   working memory; together, per job) are never read whole: their header is still described,
+ *   and a job needing their voxels reports an error naming the file's size and the budget,
+ *   which is also every job's default `memory_budget`.
  * @property {string} name
  * @property {File|Blob|ArrayBuffer|Uint8Array} data
  */

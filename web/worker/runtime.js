@@ -22,6 +22,13 @@ const READ_AHEAD = 3; // chunk reads in flight at once (the browser serves them 
 // Jobs that read only headers (dicomforge.jobs.PARTIAL_INPUT_JOBS) get this much of a big
 // Blob, and a `load` that reads the rest only when Python asks for it.
 const HEAD_BYTES = 1 << 20;
+// Pyodide's buffer views (getBuffer) break on wasm addresses from 2 GiB on ("Invalid typed
+// array length: -4292868896", measured with a 2.1 GB volume), so a job's inputs, the runtime
+// and the job's working memory (a 32 MB zip chunk, slices, pydicom: ~140 MB measured for a
+// 1.6 GB volume) must stay below it. Inputs beyond the budget are refused before anything
+// is allocated for them; it is also each job's default `memory_budget` for one volume.
+const WASM_ADDRESS_LIMIT = 2 ** 31;
+const JOB_HEADROOM = 256 << 20;
 
 /** A macrotask turn without setTimeout's clamping, so queued messages are handled. */
 function yieldToEventLoop() {
@@ -62,6 +69,8 @@ export class DicomforgeWorker {
   #NamedInput = null;
   #zipEvents = null;
   #partialJobs = new Set();
+  #oversized = null;
+  #inputBudget = 0; // bytes of input one job may hold in wasm memory (see WASM_ADDRESS_LIMIT)
   #cancelled = new Set();
 
   /**
@@ -133,12 +142,14 @@ export class DicomforgeWorker {
       pyodide.runPython("import pydicom, dicomforge.describe");
       this.#jobs = pyodide.pyimport("dicomforge.jobs");
       this.#NamedInput = pyodide.pyimport("dicomforge.inputs").NamedInput;
+      this.#oversized = pyodide.pyimport("dicomforge.inputs").oversized;
       this.#zipEvents = pyodide.pyimport("dicomforge.zipstream").zip_events;
       const partialJobs = this.#jobs.PARTIAL_INPUT_JOBS;
       this.#partialJobs = new Set(partialJobs.toJs());
       partialJobs.destroy();
     });
     timings.total = Math.round(performance.now() - t0);
+    this.#inputBudget = Math.max(WASM_ADDRESS_LIMIT - pyodide._module.HEAPU8.buffer.byteLength - JOB_HEADROOM, 64 << 20);
     this.#pyodide = pyodide;
 
     const versions = pyodide.runPython(`
@@ -193,7 +204,16 @@ from dicomforge import kernels
    * One input as a Python NamedInput. Big Blobs are copied into a bytearray chunk by chunk
    * (or, for a header-only job, only their start, with a `load` for the rest).
    */
-  async #toPython({ name, data }, partial, loaded) {
+  async #toPython({ name, data }, partial, loaded, refused) {
+    if (data instanceof Blob && refused) {
+      // over the input budget: only its start, so that its header still says what it is
+      const head = this.#pyodide.toPy(new Uint8Array(await data.slice(0, HEAD_BYTES).arrayBuffer()));
+      try {
+        return this.#oversized(name, head, data.size, this.#inputBudget);
+      } finally {
+        head.destroy();
+      }
+    }
     if (data instanceof Blob && data.size >= BIG_BLOB) {
       if (partial) {
         const head = this.#pyodide.toPy(new Uint8Array(await data.slice(0, HEAD_BYTES).arrayBuffer()));
@@ -287,10 +307,17 @@ from dicomforge import kernels
     const t0 = performance.now();
     try {
       const partial = this.#partialJobs.has(name);
-      const made = await Promise.all(inputs.map((input) => this.#toPython(input, partial, loaded))); // reads overlap
+      let held = 0; // bytes of Blob inputs held whole so far: one that would pass the budget is refused
+      const refused = inputs.map(({ data }) => {
+        if (!(data instanceof Blob)) return false;
+        if (held + data.size > this.#inputBudget) return true;
+        held += data.size;
+        return false;
+      });
+      const made = await Promise.all(inputs.map((input, i) => this.#toPython(input, partial, loaded, refused[i]))); // reads overlap
       pyInputs.push(...made);
       out.timings.read = Math.round(performance.now() - t0);
-      const pyOptions = this.#pyodide.toPy(withoutNulls(options));
+      const pyOptions = this.#pyodide.toPy(withoutNulls({ memory_budget: this.#inputBudget, ...options }));
       events = this.#jobs.start(name, pyInputs, pyOptions);
       pyOptions.destroy();
       if (output.zip) {
