@@ -36,7 +36,6 @@ import os
 import platform
 import random
 import statistics
-import struct
 import sys
 import time
 from array import array

@@ -129,6 +129,18 @@ def _elements(ds) -> dict:
     return {int(e.tag): e for e in ds}
 
 
+
+def _without_rows() -> tuple[bytes, str]:
+    """A Part 10 file with no Rows/Columns (Raw Data Storage), and its SOP Instance UID."""
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.66"
+    ds.SOPInstanceUID = uid = generate_uid()
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    return buf.getvalue(), uid
+
 class TestReadOverlays:
     def test_reads_existing_plane(self):
         """The overlay of pydicom's examples_overlay.dcm is read with its attributes."""
@@ -400,15 +412,9 @@ class TestAddOverlays:
 
     def test_no_rows(self):
         """A file without Rows/Columns is an InputError naming both elements."""
-        ds = Dataset()
-        ds.file_meta = FileMetaDataset()
-        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-        ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.66"
-        ds.SOPInstanceUID = generate_uid()
-        buf = io.BytesIO()
-        ds.save_as(buf, enforce_file_format=True)
+        data, _ = _without_rows()
         with pytest.raises(InputError, match=r"no Rows \(0028,0010\) and no Columns"):
-            add_overlays(NamedInput("raw.dcm", buf.getvalue()), [MaskPlane(b"\x01", "m")])
+            add_overlays(NamedInput("raw.dcm", data), [MaskPlane(b"\x01", "m")])
 
     def test_group_length_updated(self):
         """A dataset (gggg,0000) group length follows the elements changed in its group."""

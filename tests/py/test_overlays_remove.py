@@ -38,6 +38,7 @@ from test_overlays import (
     _ones,
     _read,
     _shuffled_series_and_labels,
+    _without_rows,
     _size,
     _testfile,
 )
@@ -165,36 +166,18 @@ class TestBadInputsPerFile:
 
     def test_no_rows_columns_in_label_job(self):
         """A DICOM file without Rows/Columns among a label-map job fails alone."""
-        from pydicom.dataset import Dataset, FileMetaDataset
-        from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-
-        ds = Dataset()
-        ds.file_meta = FileMetaDataset()
-        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-        ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.66"
-        ds.SOPInstanceUID = generate_uid()
-        buf = io.BytesIO()
-        ds.save_as(buf, enforce_file_format=True)
+        data, _ = _without_rows()
         _, files, labels = _shuffled_series_and_labels()
-        errors, written = self._job([NamedInput("raw.dcm", buf.getvalue()), *files, NamedInput("seg.nrrd", _nrrd(labels))], {})
+        errors, written = self._job([NamedInput("raw.dcm", data), *files, NamedInput("seg.nrrd", _nrrd(labels))], {})
         assert "raw.dcm" in errors and len(written) == len(files)
 
     def test_no_rows_columns_with_masks(self):
         """Per-file masks for a file without Rows/Columns: 'has no Rows (0028,0010)' for that file."""
-        from pydicom.dataset import Dataset, FileMetaDataset
-        from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-
-        ds = Dataset()
-        ds.file_meta = FileMetaDataset()
-        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-        ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.66"
-        ds.SOPInstanceUID = uid = generate_uid()
-        buf = io.BytesIO()
-        ds.save_as(buf, enforce_file_format=True)
+        data, uid = _without_rows()
         good = _testfile(EXPLICIT_LE)
         rows, columns, _ = _size(good)
         masks = {uid: b"\x01", str(_read(good.data).SOPInstanceUID): _mask(rows * columns)}
-        errors, written = self._job([NamedInput("raw.dcm", buf.getvalue()), good], {"masks": masks})
+        errors, written = self._job([NamedInput("raw.dcm", data), good], {"masks": masks})
         assert "has no Rows (0028,0010) and no Columns (0028,0011)" in errors["raw.dcm"]
         assert written == [EXPLICIT_LE]
 

@@ -207,7 +207,7 @@ from dicomforge import kernels
   async #toPython({ name, data }, partial, loaded, refused) {
     if (data instanceof Blob && refused) {
       // over the input budget: only its start, so that its header still says what it is
-      const head = this.#pyodide.toPy(new Uint8Array(await data.slice(0, HEAD_BYTES).arrayBuffer()));
+      const head = await this.#head(data);
       try {
         return this.#oversized(name, head, data.size, this.#inputBudget);
       } finally {
@@ -216,7 +216,7 @@ from dicomforge import kernels
     }
     if (data instanceof Blob && data.size >= BIG_BLOB) {
       if (partial) {
-        const head = this.#pyodide.toPy(new Uint8Array(await data.slice(0, HEAD_BYTES).arrayBuffer()));
+        const head = await this.#head(data);
         const load = () => {
           const whole = this.#bytearray(data.size);
           const reader = new FileReaderSync();
@@ -259,6 +259,11 @@ from dicomforge import kernels
     } finally {
       bytes.destroy(); // the NamedInput holds the Python object; the proxy would keep it alive
     }
+  }
+
+  /** The first HEAD_BYTES of a Blob, as Python bytes (the caller destroys the proxy). */
+  async #head(data) {
+    return this.#pyodide.toPy(new Uint8Array(await data.slice(0, HEAD_BYTES).arrayBuffer()));
   }
 
   #bytearray(size) {

@@ -15,12 +15,11 @@ import zlib
 from array import array
 
 from dicomforge import kernels
-from dicomforge.limits import PLATFORM_MAX_BYTES, memory_budget
+from dicomforge.limits import memory_budget
 from dicomforge.errors import GeometryError, InputError, MissingPartnerError, UnsupportedError
 from dicomforge.inputs import NamedInput
 
 __all__ = [
-    "MAX_BYTES",
     "basename",
     "check_size",
     "decompress",
@@ -30,10 +29,6 @@ __all__ = [
     "pad_to_3d",
     "to_little",
 ]
-
-#: Largest voxel buffer this platform can hold (the default memory budget, see
-#: :mod:`dicomforge.limits`): 4 GiB natively, just under 2 GiB on wasm32 (Pyodide).
-MAX_BYTES = PLATFORM_MAX_BYTES
 
 # array typecodes per dtype, derived from the one table in kernels
 _TYPECODES = {name: code for name, (code, _size) in kernels.DTYPES.items()}
