@@ -444,6 +444,14 @@ def _plan_pixels(volume: Volume, modality: str) -> _Pixels:
     slope0, intercept0 = (float(v) for v in volume.rescale)
     if not (math.isfinite(slope0) and math.isfinite(intercept0)) or slope0 == 0:
         raise InputError(f"rescale slope/intercept {volume.rescale} is not usable", name)
+    real = sorted((lo * slope0 + intercept0, hi * slope0 + intercept0))
+    if not all(math.isfinite(v) for v in (*real, real[1] - real[0], float(hi) - float(lo))):
+        raise InputError(
+            f"values from {lo:.6g} to {hi:.6g} with rescale slope {slope0:.6g} and intercept "
+            f"{intercept0:.6g} overflow what DICOM can describe (the real value range is "
+            "not finite); check scl_slope/scl_inter or the voxel values in the source image",
+            name,
+        )
     source = f"{dtype} voxels converted by dicomforge {__version__}"
     is_int = not dtype.startswith("float")
     wide = dtype not in ("int16", "uint16", "int8", "uint8") or (
@@ -478,7 +486,6 @@ def _plan_pixels(volume: Volume, modality: str) -> _Pixels:
     else:
         note = source + " without change"
     slope_w, intercept_w = scale * slope0, offset * slope0 + intercept0
-    real = sorted((lo * slope0 + intercept0, hi * slope0 + intercept0))
     integral = is_int and float(slope_w).is_integer() and float(intercept_w).is_integer() and not (
         wide and convert[0] != 1.0
     )

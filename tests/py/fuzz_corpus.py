@@ -14,7 +14,9 @@ files, a missing partner, decompression bombs, 0- and 1-slice volumes, odd Rows/
 from __future__ import annotations
 
 import bz2
+import datetime
 import gzip
+import itertools
 import random
 import re
 import struct
@@ -120,6 +122,7 @@ def _dicom_files() -> dict[str, bytes]:
     """pydicom's own test files (read from its wheel) and a 3-slice series of ours."""
     from pydicom.data import get_testdata_file
 
+    from dicomforge import series
     from dicomforge.series import SeriesOptions, write_series
     from dicomforge.volume import Volume
 
@@ -132,7 +135,22 @@ def _dicom_files() -> dict[str, bytes]:
             with open(path, "rb") as fh:
                 files[name] = fh.read()
     volume = Volume(_ramp(7 * 5 * 3), "int16", (7, 5, 3), (0.8, 0.9, 2.0), (1.0, 2.0, 3.0))
-    for name, data in write_series(volume, SeriesOptions(modality="CT", uid_prefix="1.2.826.0.1.3680043.10.9.")):
+    # Fixed UIDs and time: random UIDs vary in length, which would change how many random
+    # bits each mutation draws and so every later case (CI would fuzz another corpus).
+    counter = itertools.count(1)
+
+    class _FixedNow:
+        @staticmethod
+        def now():
+            return datetime.datetime(2026, 12, 1, 12, 0, 0)
+
+    saved = series.generate_uid, series.datetime
+    series.generate_uid, series.datetime = (lambda prefix=None: f"{prefix}{next(counter)}"), _FixedNow
+    try:
+        written = list(write_series(volume, SeriesOptions(modality="CT", uid_prefix="1.2.826.0.1.3680043.10.9.")))
+    finally:
+        series.generate_uid, series.datetime = saved
+    for name, data in written:
         files[f"ours_{name}"] = data
     return files
 

@@ -9,6 +9,7 @@ Hypothesis adds generated headers natively (it is not installed inside Pyodide).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import signal
@@ -147,6 +148,21 @@ def test_corpus_is_valid_before_mutation():
         main = files.pop(seed.main)
         volume = read_volume(main, files)
         assert volume.size[0] > 0, seed.name
+
+
+def test_corpus_is_the_same_every_time():
+    """The corpus is built afresh byte for byte: a failure in CI is the same case here."""
+    def digest():
+        fuzz_corpus._dicom_files.cache_clear()
+        fuzz_corpus.seeds.cache_clear()
+        h = hashlib.sha256()
+        for case in fuzz_corpus.cases(300):
+            h.update(case.name.encode())
+            for name in sorted(case.files):
+                h.update(name.encode() + case.files[name])
+        return h.hexdigest()
+
+    assert digest() == digest()
 
 
 class TestBombs:

@@ -362,6 +362,14 @@ class TestErrors:
         with pytest.raises(InputError, match="1 voxels are NaN or infinite"):
             write_series(volume)
 
+    def test_real_range_overflows(self):
+        """Finite voxels whose rescaled range overflows a double are refused, not written as inf."""
+        volume = make_volume("float32", size=(2, 2, 1))
+        volume.data = struct.pack("<4f", -3e38, 0.0, 1.0, 3e38)
+        volume.rescale = (1e300, 0.0)
+        with pytest.raises(InputError, match="overflow what DICOM can describe"):
+            write_series(volume)
+
     def test_two_components(self):
         """Multi-component data other than RGB uint8 names its shape."""
         with pytest.raises(UnsupportedError, match="shape 3x3x2x2"):
