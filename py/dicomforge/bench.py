@@ -194,10 +194,9 @@ def _series_case(dtype: str) -> Callable[[BenchConfig, int], Case]:
         from dicomforge.series import SeriesOptions, plan_series
 
         nifti = series_nifti(config, dtype, slices)
-        item = NamedInput(f"bench_{dtype}.nii", nifti)
-
         def steps() -> Iterator[None]:
-            plan = plan_series(read_volume(item), SeriesOptions(modality="CT"))
+            # a fresh input each run: a kept one would remember its volume (inputs.NamedInput.memo)
+            plan = plan_series(read_volume(NamedInput(f"bench_{dtype}.nii", nifti)), SeriesOptions(modality="CT"))
             for _ in plan.files():
                 yield
 

@@ -9,12 +9,15 @@ per-input failure so that the rest of the batch still finishes.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
 from dicomforge.errors import DicomForgeError, InputError
 
-__all__ = ["NamedInput", "BatchResult", "batch_events", "oversized", "read_input", "run_batch", "sibling_partners", "stem"]
+__all__ = [
+    "NamedInput", "BatchResult", "batch_events", "oversized", "read_input", "run_batch", "sibling_partners",
+    "split_buffer", "stem",
+]
 
 # endings stripped by :func:`stem`, innermost last (``a.nii.gz`` -> ``a``)
 _FORMAT_ENDINGS = (".gz", ".nii", ".hdr", ".img", ".nrrd", ".nhdr", ".mhd", ".mha", ".raw", ".vtk", ".dcm")
@@ -35,11 +38,16 @@ class NamedInput:
         The file's bytes, or its first bytes when ``load`` is set.
     load : callable or None
         Returns all of the file's bytes; None when ``data`` is the whole file.
+    memo : dict
+        What readers derived from the whole file and keep for the next job that reads it
+        (see :data:`dicomforge.formats.REMEMBER_BYTES`); a host that keeps inputs between
+        jobs keeps this too.
     """
 
     name: str
     data: bytes | memoryview
     load: Callable[[], object] | None = None
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def partial(self) -> bool:
@@ -48,7 +56,7 @@ class NamedInput:
 
     def complete(self) -> "NamedInput":
         """This input with all of its bytes (itself when it has them already)."""
-        return self if self.load is None else replace(self, data=self.load(), load=None)
+        return self if self.load is None else replace(self, data=self.load(), load=None, memo={})
 
 
 @dataclass
@@ -79,6 +87,25 @@ def oversized(name: str, head, size: int, limit: int) -> NamedInput:
         )
 
     return NamedInput(name, head, load=refuse)
+
+
+def split_buffer(buffer, names: list, sizes: list) -> list[NamedInput]:
+    """Inputs for files read back to back into one *buffer* (a host reads many small files
+    at once that way): the i-th of *names* is the next ``sizes[i]`` bytes, as a view (no copy).
+
+    Raises
+    ------
+    ValueError
+        When the sizes do not add up to the buffer's length (a host bug, not bad input).
+    """
+    view = memoryview(buffer)
+    if sum(sizes) != view.nbytes or len(names) != len(sizes):
+        raise ValueError(f"{len(names)} names and sizes summing to {sum(sizes)} for a buffer of {view.nbytes} bytes")
+    out, at = [], 0
+    for name, size in zip(names, sizes):
+        out.append(NamedInput(str(name), view[at:at + size]))
+        at += size
+    return out
 
 
 def read_input(path: str) -> NamedInput:

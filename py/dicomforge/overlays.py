@@ -494,14 +494,33 @@ PIXEL_DATA = 0x7FE00010
 def scan(item: NamedInput, header_only: bool = False) -> DicomScan:
     """Find the file meta and the top-level elements of Part 10 file *item*.
 
-    *header_only* stops before (7FE0,0010) *Pixel Data* (and what follows it):
-    enough to describe a file or list its overlays, never enough to write it.
+    *header_only* may stop before (7FE0,0010) *Pixel Data* (and what follows it):
+    enough to describe a file or list its overlays, never enough to write it. A whole
+    input is scanned whole once and the scan kept with it (``item.memo``), so that
+    describing files and then adding overlays to them scans each once; a header-only
+    request then gets the whole scan.
 
     Raises
     ------
     InputError
         Not a Part 10 file (no "DICM" at byte 128), truncated or malformed.
     """
+    memo = None if getattr(item, "partial", False) else getattr(item, "memo", None)
+    if memo is None:
+        return _scan(item, header_only)
+    found = memo.get("scan")
+    if found is None:
+        try:
+            found = _scan(item, False)
+        except InputError:
+            if not header_only:
+                raise
+            return _scan(item, True)  # e.g. truncated inside Pixel Data: its header still reads
+        memo["scan"] = found
+    return found
+
+
+def _scan(item: NamedInput, header_only: bool) -> DicomScan:
     data = item.data
     if len(data) < 132 or bytes(data[128:132]) != b"DICM":
         raise InputError("not a DICOM Part 10 file (no 'DICM' at byte 128)", item.name)

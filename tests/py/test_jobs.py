@@ -1,5 +1,7 @@
 """Tests for dicomforge.jobs: event streams the worker drives."""
 
+import pytest
+
 from dicomforge import jobs
 from dicomforge.inputs import NamedInput
 
@@ -150,3 +152,32 @@ class TestLabelMapKind:
 
         volume = Volume(bytes(range(64)) * 3, "uint8", (8, 8, 3), (1.0, 1.0, 1.0), (0.0, 0.0, 0.0))
         assert jobs.volume_summary(volume)["kind"] == "volume"
+
+
+class TestWarmUp:
+    def test_every_warm_up_job_succeeds(self):
+        """warm_up hides its errors, so its jobs are checked here: two slices written,
+        overlaid into one zip, described and previewed, without an error."""
+        counts = jobs._warm_up_jobs()
+        assert counts.get("error", 0) == 0 and counts.get("failed", 0) == 0, counts
+        assert counts["file"] == 2 and counts["zip"] >= 1
+        assert counts["result"] == 6  # describe 1 + overlay summary 1 + describe 2 + preview 1 + series 1
+
+    def test_warm_up_reports_its_time(self):
+        assert 0 < jobs.warm_up() < 60
+
+
+class TestSplitBuffer:
+    def test_views_in_order(self):
+        from dicomforge.inputs import split_buffer
+
+        buffer = bytearray(b"aaabbbbc")
+        items = split_buffer(buffer, ["a", "b", "c"], [3, 4, 1])
+        assert [(i.name, bytes(i.data)) for i in items] == [("a", b"aaa"), ("b", b"bbbb"), ("c", b"c")]
+        assert all(isinstance(i.data, memoryview) and i.data.obj is buffer for i in items)
+
+    def test_sizes_must_add_up(self):
+        from dicomforge.inputs import split_buffer
+
+        with pytest.raises(ValueError, match="summing to 7 for a buffer of 8 bytes"):
+            split_buffer(bytearray(8), ["a", "b"], [3, 4])

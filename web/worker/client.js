@@ -15,6 +15,23 @@ export class DicomForgeError extends Error {
 
 let nextJobId = 1;
 
+// Each File (a dropped file) gets a number once: the worker keeps what it read of an input
+// between jobs under that number and the input's name (a File's bytes never change), so
+// describing the inputs and then exporting them reads every file once. Other Blobs (a
+// slice of a job's zip for the viewer) are made afresh each time and are not kept.
+const blobNumbers = new WeakMap();
+let nextBlobNumber = 1;
+
+/** *inputs* as the worker takes them: `{name, data}`, with a `key` for File data. */
+function withKeys(inputs) {
+  return inputs.map((input) => {
+    const { name, data } = input instanceof Blob ? { name: input.name ?? "input", data: input } : input;
+    if (!(data instanceof File)) return { name, data };
+    if (!blobNumbers.has(data)) blobNumbers.set(data, nextBlobNumber++);
+    return { name, data, key: `${blobNumbers.get(data)}:${name}` };
+  });
+}
+
 // the build-time setting (vite.config.js); absent when another bundler builds this file
 const BUILD_PACKAGES_URL = typeof __DICOMFORGE_PACKAGES_URL__ === "string" ? __DICOMFORGE_PACKAGES_URL__ : "";
 
@@ -50,7 +67,7 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL } = {}) 
     const onAbort = () => remote.cancel(jobId);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const result = await remote.run(jobId, name, inputs, options, onProgress ? proxy(onProgress) : undefined, zip ? { zip } : {});
+      const result = await remote.run(jobId, name, withKeys(inputs), options, onProgress ? proxy(onProgress) : undefined, zip ? { zip } : {});
       if (!result.ok) throw new DicomForgeError(result.error);
       return result;
     } finally {

@@ -43,6 +43,8 @@
  *   which is also every job's default `memory_budget`.
  * @property {string} name
  * @property {File|Blob|ArrayBuffer|Uint8Array} data
+ * @property {string} [key]  set by the client for File data: what the worker read of the input
+ *   is kept under it for the next jobs (within the input budget, least recently used first out)
  */
 
 /**
@@ -67,6 +69,8 @@
  * @property {{read?: number, job?: number, python?: number}} timings  Milliseconds: reading
  *   the inputs into Python, then running the job (Python work plus handing results over),
  *   of which `python` is Python producing events.
+ * @property {{kept: number, read: number}} [inputs]  How many inputs the job found kept from
+ *   an earlier job (see JobInput.key) and how many it read.
  */
 
 /**

@@ -14,11 +14,14 @@ import { RUNTIME_WHEELS, RuntimeLoadError, fetchVerifiedWheel } from "./wheels.j
 
 const YIELD_EVERY_MS = 25; // let cancel messages in at least this often during a job
 const PROGRESS_STEPS = 100; // progress messages per input at most: one per 1% (every step when fewer)
+const PROGRESS_MS = 50; // and at most one per this many milliseconds
 // Blobs (dropped Files) from this size on are copied into Python in chunks, straight into
 // a bytearray of their size: no whole-file ArrayBuffer on the JS heap beside the wasm copy.
 const BIG_BLOB = 4 << 20;
 const READ_CHUNK = 16 << 20;
 const READ_AHEAD = 3; // chunk reads in flight at once (the browser serves them in parallel)
+// Smaller Blobs are read together, up to about this many bytes at a time (see #readBundles).
+const BUNDLE_BYTES = 64 << 20;
 // Jobs that read only headers (dicomforge.jobs.PARTIAL_INPUT_JOBS) get this much of a big
 // Blob, and a `load` that reads the rest only when Python asks for it.
 const HEAD_BYTES = 1 << 20;
@@ -70,8 +73,13 @@ export class DicomforgeWorker {
   #zipEvents = null;
   #partialJobs = new Set();
   #oversized = null;
+  #splitBuffer = null;
   #inputBudget = 0; // bytes of input one job may hold in wasm memory (see WASM_ADDRESS_LIMIT)
   #cancelled = new Set();
+  // Inputs read into Python, kept between jobs by JobInput.key (least recently used first):
+  // key -> {input: PyProxy of the NamedInput, bytes: held in wasm memory, partial: head only}
+  #kept = new Map();
+  #loaded = []; // bytearrays a partial input's `load` handed to Python, released after the job
 
   /**
    * Start the runtime once; every later call returns the same result.
@@ -79,7 +87,15 @@ export class DicomforgeWorker {
    * @returns {Promise<import("./protocol.js").ReadyInfo | {ok: false, error: import("./protocol.js").ProtocolError}>}
    */
   initialize(options) {
-    this.#ready ??= this.#load(options).catch((err) => ({ ok: false, error: toProtocolError(err) }));
+    this.#ready ??= this.#load(options).then(
+      (info) => {
+        // once the answer is sent: the first run of each job, in the time the user takes to
+        // choose files rather than in their first job (dicomforge.jobs.warm_up)
+        setTimeout(() => this.#jobs.warm_up(), 0);
+        return info;
+      },
+      (err) => ({ ok: false, error: toProtocolError(err) }),
+    );
     return this.#ready;
   }
 
@@ -143,6 +159,7 @@ export class DicomforgeWorker {
       this.#jobs = pyodide.pyimport("dicomforge.jobs");
       this.#NamedInput = pyodide.pyimport("dicomforge.inputs").NamedInput;
       this.#oversized = pyodide.pyimport("dicomforge.inputs").oversized;
+      this.#splitBuffer = pyodide.pyimport("dicomforge.inputs").split_buffer;
       this.#zipEvents = pyodide.pyimport("dicomforge.zipstream").zip_events;
       const partialJobs = this.#jobs.PARTIAL_INPUT_JOBS;
       this.#partialJobs = new Set(partialJobs.toJs());
@@ -204,7 +221,7 @@ from dicomforge import kernels
    * One input as a Python NamedInput. Big Blobs are copied into a bytearray chunk by chunk
    * (or, for a header-only job, only their start, with a `load` for the rest).
    */
-  async #toPython({ name, data }, partial, loaded, refused) {
+  async #toPython({ name, data }, partial, refused) {
     if (data instanceof Blob && refused) {
       // over the input budget: only its start, so that its header still says what it is
       const head = await this.#head(data);
@@ -223,7 +240,7 @@ from dicomforge import kernels
           for (let at = 0; at < data.size; at += READ_CHUNK) {
             this.#fill(whole, at, new Uint8Array(reader.readAsArrayBuffer(data.slice(at, at + READ_CHUNK))));
           }
-          loaded.push(whole);
+          this.#loaded.push(whole);
           return whole; // Python receives the bytearray itself
         };
         try {
@@ -258,6 +275,111 @@ from dicomforge import kernels
       return this.#NamedInput(name, bytes);
     } finally {
       bytes.destroy(); // the NamedInput holds the Python object; the proxy would keep it alive
+    }
+  }
+
+  /**
+   * The inputs of a job as Python NamedInputs, in order: the ones kept from an earlier job
+   * where there are some (a kept head only serves jobs that read headers), else read now
+   * (small Files together, see #readBundles) and kept under their key.
+   * @returns {Promise<Array<{input: object, owned: boolean}>>}  `owned`: the job destroys it
+   */
+  async #inputs(inputs, partial, refused) {
+    const made = new Array(inputs.length);
+    const small = [];
+    const reads = [];
+    inputs.forEach((item, i) => {
+      const key = !refused[i] && item.data instanceof Blob ? item.key : undefined;
+      const kept = key && this.#kept.get(key);
+      if (kept) {
+        this.#kept.delete(key); // re-inserted below: the Map's order is the order of use
+        if (partial || !kept.partial) {
+          this.#kept.set(key, kept);
+          made[i] = { input: kept.input, owned: false, reused: true };
+          return;
+        }
+        kept.input.destroy(); // only its head: this job reads the whole file
+      }
+      if (!refused[i] && item.data instanceof Blob && item.data.size < BIG_BLOB) small.push(i);
+      else reads.push(this.#toPython(item, partial, refused[i]).then((input) => (made[i] = this.#keep(item, input, key, partial))));
+    });
+    if (small.length) {
+      reads.push(this.#readBundles(small.map((i) => inputs[i]), (k, input) => {
+        const item = inputs[small[k]];
+        made[small[k]] = this.#keep(item, input, item.key, partial);
+      }));
+    }
+    await Promise.all(reads); // reads overlap
+    return made;
+  }
+
+  /** Keep *input* (read from *item*) under *key*, when it has one. */
+  #keep(item, input, key, partial) {
+    if (!key || this.#kept.has(key)) return { input, owned: true }; // (the same File twice in a job)
+    const head = partial && item.data.size >= BIG_BLOB;
+    this.#kept.set(key, { input, bytes: head ? HEAD_BYTES : item.data.size, partial: head });
+    return { input, owned: false };
+  }
+
+  /**
+   * Read small Blobs BUNDLE_BYTES at a time as one Blob each: one read and one copy into
+   * Python per bundle instead of one per file (hundreds of DICOM files are a common drop).
+   * Each input is a view of its bundle's bytearray (inputs.split_buffer), which lives until
+   * the last of them is released.
+   * *onInput(k, input)* receives the k-th input's NamedInput.
+   */
+  async #readBundles(items, onInput) {
+    const bundles = [[]];
+    let bytes = 0;
+    items.forEach((item, k) => {
+      if (bytes >= BUNDLE_BYTES) {
+        bundles.push([]);
+        bytes = 0;
+      }
+      bundles.at(-1).push(k);
+      bytes += item.data.size;
+    });
+    const read = (bundle) => new Blob(bundle.map((k) => items[k].data)).arrayBuffer();
+    let next = read(bundles[0]);
+    for (let b = 0; b < bundles.length; b++) {
+      const bytesRead = new Uint8Array(await next);
+      next = b + 1 < bundles.length ? read(bundles[b + 1]) : null; // the next read overlaps this copy
+      const bundle = bundles[b];
+      const buffer = this.#bytearray(bytesRead.length);
+      const names = this.#pyodide.toPy(bundle.map((k) => items[k].name));
+      const sizes = this.#pyodide.toPy(bundle.map((k) => items[k].data.size));
+      let list = null;
+      try {
+        this.#fill(buffer, 0, bytesRead);
+        list = this.#splitBuffer(buffer, names, sizes);
+        bundle.forEach((k, j) => onInput(k, list.get(j)));
+      } finally {
+        for (const proxy of [list, buffer, names, sizes]) proxy?.destroy();
+      }
+    }
+  }
+
+  /**
+   * Release kept inputs that this job does not use, least recently used first, until the
+   * kept ones and what this job still has to read fit the input budget together.
+   */
+  #makeRoom(inputs, partial, refused) {
+    const used = new Set();
+    let incoming = 0;
+    inputs.forEach(({ data, key }, i) => {
+      if (refused[i] || !(data instanceof Blob)) return;
+      const kept = key && this.#kept.get(key);
+      if (kept && (partial || !kept.partial)) used.add(key);
+      else incoming += partial && data.size >= BIG_BLOB ? HEAD_BYTES : data.size;
+    });
+    let held = 0;
+    for (const entry of this.#kept.values()) held += entry.bytes;
+    for (const [key, entry] of this.#kept) {
+      if (held + incoming <= this.#inputBudget) break;
+      if (used.has(key)) continue;
+      entry.input.destroy();
+      this.#kept.delete(key);
+      held -= entry.bytes;
     }
   }
 
@@ -307,8 +429,9 @@ from dicomforge import kernels
     if (!ready?.ok) return { ok: false, results: [], files: [], errors: [], warnings: [], error: ready?.error };
     const out = { ok: true, results: [], files: [], errors: [], warnings: [], timings: {} };
     const pyInputs = [];
-    const loaded = []; // bytearrays `load` handed to Python, released with the job
+    const owned = []; // inputs that are not kept: released with the job
     let events = null;
+    let inputList = null;
     const t0 = performance.now();
     try {
       const partial = this.#partialJobs.has(name);
@@ -319,11 +442,19 @@ from dicomforge import kernels
         held += data.size;
         return false;
       });
-      const made = await Promise.all(inputs.map((input, i) => this.#toPython(input, partial, loaded, refused[i]))); // reads overlap
-      pyInputs.push(...made);
+      this.#makeRoom(inputs, partial, refused);
+      const made = await this.#inputs(inputs, partial, refused);
+      out.inputs = { kept: made.filter((m) => m.reused).length, read: made.filter((m) => !m.reused).length };
+      for (const { input, owned: own } of made) {
+        pyInputs.push(input);
+        if (own) owned.push(input);
+      }
       out.timings.read = Math.round(performance.now() - t0);
       const pyOptions = this.#pyodide.toPy(withoutNulls({ memory_budget: this.#inputBudget, ...options }));
-      events = this.#jobs.start(name, pyInputs, pyOptions);
+      // a Python list: a JS array would reach the job's generator as a borrowed proxy,
+      // which Pyodide destroys before the generator has read it
+      inputList = this.#pyodide.toPy(pyInputs);
+      events = this.#jobs.start(name, inputList, pyOptions);
       pyOptions.destroy();
       if (output.zip) {
         const generator = events;
@@ -361,7 +492,9 @@ from dicomforge import kernels
       out.error = pythonError(err);
     } finally {
       events?.destroy();
-      for (const p of [...pyInputs, ...loaded]) p.destroy();
+      inputList?.destroy();
+      for (const p of owned) p.destroy();
+      for (const p of this.#loaded.splice(0)) p.destroy();
       this.#cancelled.delete(jobId);
     }
     if (out.zip) {
@@ -373,18 +506,23 @@ from dicomforge import kernels
 }
 
 /**
- * *onProgress* called once per 1/PROGRESS_STEPS of the total (every step of a job with fewer
- * steps), and always for the last step: each call is a message to the page, and a series
- * job has a step per slice.
+ * *onProgress* called at most once per 1/PROGRESS_STEPS of the total (every step of a job
+ * with fewer) and, for longer jobs, once per PROGRESS_MS; always for the last step and when
+ * the total changes (the next series of a job). Each call is a message to the page, and a
+ * job may have a step per slice or per file.
  */
 function throttled(onProgress) {
   if (!onProgress) return undefined;
-  let last = null;
+  let lastStep = -1;
+  let lastTotal = -1;
+  let lastTime = -Infinity;
   return (p) => {
     const step = Math.floor((p.done * PROGRESS_STEPS) / Math.max(p.total, 1));
-    const key = `${p.file}\0${p.total}\0${step}`;
-    if (p.done < p.total && key === last) return;
-    last = key;
+    const now = performance.now();
+    const soon = p.total > PROGRESS_STEPS && now - lastTime < PROGRESS_MS; // (a short job reports every step)
+    const same = p.total === lastTotal && (step === lastStep || soon);
+    if (p.done < p.total && same) return;
+    [lastStep, lastTotal, lastTime] = [step, p.total, now];
     onProgress(p);
   };
 }

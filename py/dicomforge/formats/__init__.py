@@ -119,4 +119,54 @@ def read_volume(
         raise UnsupportedError(UNRECOGNISED, item.name)
     if header_only and kind != "dicom":
         return READERS[kind](item, partners, header_only=True)
-    return READERS[kind](item, partners)
+    if kind == "dicom" or item.partial:
+        return READERS[kind](item, partners)
+    remembered = item.memo.get("volume")
+    if remembered is not None:
+        return remembered
+    watched = _WatchedPartners(partners or {})
+    volume = READERS[kind](item, watched)
+    if not watched.used and memoryview(volume.data).nbytes <= REMEMBER_BYTES:
+        item.memo["volume"] = volume
+    return volume
+
+
+#: A one-file volume up to this size is kept with its input once read (``item.memo``):
+#: describing a label map and then drawing it decodes it once. Volumes are not modified
+#: after reading, so the jobs can share one.
+REMEMBER_BYTES = 64 << 20
+
+
+class _WatchedPartners(dict):
+    """The partners dict, noting whether a reader looked at it: a volume read with a
+    partner's bytes depends on more than its own input and is not remembered with it."""
+
+    used = False
+
+    def items(self):
+        self.used = True
+        return super().items()
+
+    def values(self):
+        self.used = True
+        return super().values()
+
+    def keys(self):
+        self.used = True
+        return super().keys()
+
+    def get(self, key, default=None):
+        self.used = True
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.used = True
+        return super().__getitem__(key)
+
+    def __iter__(self):
+        self.used = True
+        return super().__iter__()
+
+    def __contains__(self, key):
+        self.used = True
+        return super().__contains__(key)
