@@ -20,8 +20,10 @@ const PROGRESS_MS = 50; // and at most one per this many milliseconds
 const BIG_BLOB = 4 << 20;
 const READ_CHUNK = 16 << 20;
 const READ_AHEAD = 3; // chunk reads in flight at once (the browser serves them in parallel)
-// Smaller Blobs are read together, up to about this many bytes at a time (see #readBundles).
-const BUNDLE_BYTES = 64 << 20;
+// Smaller Blobs are read together, about this many bytes at a time and this many reads at
+// once (see #readBundles): 500 files of 140 kB took 240 ms as one read, 150 ms as 8.
+const BUNDLE_BYTES = 8 << 20;
+const BUNDLES_IN_FLIGHT = 8;
 // Jobs that read only headers (dicomforge.jobs.PARTIAL_INPUT_JOBS) get this much of a big
 // Blob, and a `load` that reads the rest only when Python asks for it.
 const HEAD_BYTES = 1 << 20;
@@ -339,11 +341,19 @@ from dicomforge import kernels
       bundles.at(-1).push(k);
       bytes += item.data.size;
     });
-    const read = (bundle) => new Blob(bundle.map((k) => items[k].data)).arrayBuffer();
-    let next = read(bundles[0]);
+    const reads = [];
+    const readNext = () => {
+      const bundle = bundles[reads.length];
+      if (!bundle) return;
+      const read = new Blob(bundle.map((k) => items[k].data)).arrayBuffer();
+      read.catch(() => {}); // awaited below; a failure meanwhile is not an unhandled rejection
+      reads.push(read);
+    };
+    while (reads.length < Math.min(BUNDLES_IN_FLIGHT, bundles.length)) readNext();
     for (let b = 0; b < bundles.length; b++) {
-      const bytesRead = new Uint8Array(await next);
-      next = b + 1 < bundles.length ? read(bundles[b + 1]) : null; // the next read overlaps this copy
+      const bytesRead = new Uint8Array(await reads[b]);
+      reads[b] = null;
+      readNext(); // reads overlap each other and these copies
       const bundle = bundles[b];
       const buffer = this.#bytearray(bytesRead.length);
       const names = this.#pyodide.toPy(bundle.map((k) => items[k].name));
