@@ -6,6 +6,7 @@ Data), so it is cheap for large files and for hundreds of them.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from io import BytesIO
 
 import pydicom
@@ -46,6 +47,12 @@ _TEXT_FIELDS = (
 )
 
 
+@lru_cache(maxsize=256)
+def _uid_name(uid: str) -> str:
+    """pydicom's name for a UID (validating it costs more than the rest of a header scan)."""
+    return UID(uid).name
+
+
 def describe_dicom(item: NamedInput) -> dict:
     """A short, JSON-ready summary of a DICOM file's header, with its overlay planes.
 
@@ -72,11 +79,11 @@ def describe_dicom(item: NamedInput) -> dict:
     sop_class = found.text(0x00080016)
     if not sop_class:
         raise InputError("missing required element(s): SOPClassUID", item.name)
-    summary = {"file": item.name, "sopClass": UID(sop_class).name}
+    summary = {"file": item.name, "sopClass": _uid_name(sop_class)}
     summary.update({key: found.decoded(tag) for tag, key in _TEXT_FIELDS})
     summary["rows"] = found.number(0x00280010) or 0
     summary["columns"] = found.number(0x00280011) or 0
     summary["frames"] = found.frames
-    summary["transferSyntax"] = UID(found.transfer_syntax).name if found.transfer_syntax else ""
+    summary["transferSyntax"] = _uid_name(found.transfer_syntax) if found.transfer_syntax else ""
     summary["overlays"] = describe_overlays(found)
     return summary

@@ -5,9 +5,10 @@
 // against the whole job (which also reads the File into wasm and hands the zip over).
 // Usage: node tests/bench/series.mjs [--slices 300] [--dtype int16|float32] [--url http://localhost:4173/]
 //
-// Memory: JS heap (V8 used size) + ArrayBuffer backing stores, which include the wasm
-// memory, of the page and of the worker (CDP Runtime.getHeapUsage on each, polled every
-// 100 ms), plus the worker's wasm memory size as the job reports it. Blob storage (the
+// Times come from the page's marks (tests/bench/marks.mjs) in a run without memory samples.
+// Memory, in a second run: JS heap (V8 used size) + ArrayBuffer backing stores, which
+// include the wasm memory, of the page and of the worker (CDP Runtime.getHeapUsage on each,
+// polled every 100 ms), plus the worker's wasm memory size as the job reports it. Blob storage (the
 // zip) lives in the browser process, outside both, and is not counted.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -63,39 +64,48 @@ function native(backend) {
 }
 
 const browser = await chromium.launch({ executablePath: config.use.launchOptions.executablePath, args: CHROMIUM_ARGS });
-const page = await browser.newPage();
-const cdp = await page.context().newCDPSession(page);
 
-const memoryNow = await memoryProbe(cdp);
+/**
+ * Drop the volume in a fresh page and convert it. *sampleMemory*: sample memory over CDP
+ * every 100 ms meanwhile. The samples interrupt the worker and slow the job they watch, so
+ * the times come from a run without them and the memory from a second run with them.
+ */
+async function convert(sampleMemory) {
+  const page = await browser.newPage();
+  const memoryNow = await memoryProbe(await page.context().newCDPSession(page));
+  await page.goto(url);
+  await page.waitForSelector('#runtime-status[data-state="ready"]', { timeout: 120_000 });
+  const before = await memoryNow();
+  let peak = { total: 0, page: 0, worker: 0 };
+  let most = { page: 0, workerHeap: 0 };
+  let polling = sampleMemory;
+  const poller = (async () => {
+    while (polling) {
+      try {
+        const m = await memoryNow();
+        if (m.page + m.worker > peak.total) peak = { total: m.page + m.worker, ...m };
+        most = { page: Math.max(most.page, m.page), workerHeap: Math.max(most.workerHeap, m.workerHeap) };
+      } catch {}
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  await page.setInputFiles("#file-input", path);
+  await page.waitForSelector("#series-form:not([hidden])", { timeout: 300_000 });
+  await page.selectOption('select[name="modality"]', "CT");
+  await page.click("#series-form button[type=submit]");
+  await page.waitForSelector("#download a", { timeout: 600_000 });
+  polling = false;
+  await poller;
+  const times = await pageTimes(page, "series");
+  const backend = await page.evaluate(() => document.querySelector("#versions")?.textContent ?? "");
+  await page.close();
+  return { times, backend, before, peak, most };
+}
 
-await page.goto(url);
-await page.waitForSelector('#runtime-status[data-state="ready"]', { timeout: 120_000 });
-const before = await memoryNow();
-let peak = { total: 0, page: 0, worker: 0 };
-let most = { page: 0, workerHeap: 0 };
-let polling = true;
-const poller = (async () => {
-  while (polling) {
-    try {
-      const m = await memoryNow();
-      if (m.page + m.worker > peak.total) peak = { total: m.page + m.worker, ...m };
-      most = { page: Math.max(most.page, m.page), workerHeap: Math.max(most.workerHeap, m.workerHeap) };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-})();
-
-await page.setInputFiles("#file-input", path);
-await page.waitForSelector("#series-form:not([hidden])", { timeout: 300_000 });
-await page.selectOption('select[name="modality"]', "CT");
-await page.click("#series-form button[type=submit]");
-await page.waitForSelector("#download a", { timeout: 600_000 });
-polling = false;
-await poller;
-const times = await pageTimes(page, "series");
-const split = times.job;
-const backend = await page.evaluate(() => document.querySelector("#versions")?.textContent ?? "");
+const { times, backend } = await convert(false);
+const { before, peak, most, times: sampled } = await convert(true);
 await browser.close();
+const split = times.job;
 
 const MB = (n) => `${(n / 1e6).toFixed(0)} MB`;
 const convertS = times.exported / 1000;
@@ -108,10 +118,11 @@ console.log(`  drop -> zip ready (without the click): ${dropToZip.toFixed(2)} s 
 console.log(`  split (ms): read into Python ${split.read}, job ${split.job} (Python ${split.python}, handing over ${split.job - split.python}); zip ${MB(split.zipBytes)}`);
 // the worker answers CDP only between job steps, so samples can miss the top: the wasm
 // memory only grows, so its final size plus the largest JS heaps seen bounds it from above
-const bound = split.wasmBytes + most.page + most.workerHeap;
+const bound = sampled.job.wasmBytes + most.page + most.workerHeap;
 const top = Math.max(peak.total, bound);
 console.log(`  peak memory (JS heap + buffers incl. wasm, page + worker): ${MB(top)} = ${(top / inputBytes).toFixed(2)}x input`);
-console.log(`    largest sample ${MB(peak.total)} (page ${MB(peak.page)}, worker ${MB(peak.worker)}); wasm memory after the job ${MB(split.wasmBytes)}` +
+console.log(`    (a second run, sampled every 100 ms: ${sampled.exported} ms for the job)`);
+console.log(`    largest sample ${MB(peak.total)} (page ${MB(peak.page)}, worker ${MB(peak.worker)}); wasm memory after the job ${MB(sampled.job.wasmBytes)}` +
   ` + largest page ${MB(most.page)} + largest worker JS heap ${MB(most.workerHeap)} = ${MB(bound)}; before the drop ${MB(before.page + before.worker)}`);
 console.log(`  page footer: ${backend.trim()}`);
 for (const nativeBackend of ["numpy", "stdlib"]) {
