@@ -40,7 +40,8 @@
  *   beyond the job's input budget (2 GiB of wasm addresses less the runtime and 256 MiB of
  *   working memory; together, per job) are never read whole: their header is still described,
  *   and a job needing their voxels reports an error naming the file's size and the budget,
- *   which is also every job's default `memory_budget`.
+ *   which is also every job's default `memory_budget` (less what the worker keeps of other
+ *   jobs' inputs).
  * @property {string} name
  * @property {File|Blob|ArrayBuffer|Uint8Array} data
  * @property {string} [key]  set by the client for File data: what the worker read of the input

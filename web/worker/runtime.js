@@ -34,6 +34,9 @@ const HEAD_BYTES = 1 << 20;
 // is allocated for them; it is also each job's default `memory_budget` for one volume.
 const WASM_ADDRESS_LIMIT = 2 ** 31;
 const JOB_HEADROOM = 256 << 20;
+// Inputs kept from earlier jobs that a job does not use stay up to this many bytes (least
+// recently used out first): enough for hundreds of DICOM files beside a preview.
+const KEEP_OTHERS_BYTES = 256 << 20;
 
 /** A macrotask turn without setTimeout's clamping, so queued messages are handled. */
 function yieldToEventLoop() {
@@ -371,7 +374,9 @@ from dicomforge import kernels
 
   /**
    * Release kept inputs that this job does not use, least recently used first, until the
-   * kept ones and what this job still has to read fit the input budget together.
+   * kept ones and what this job still has to read fit the input budget together, and those
+   * of other jobs hold at most KEEP_OTHERS_BYTES (a job may need the room for what it
+   * decodes). Returns the bytes still kept for other jobs.
    */
   #makeRoom(inputs, partial, refused) {
     const used = new Set();
@@ -383,14 +388,20 @@ from dicomforge import kernels
       else incoming += partial && data.size >= BIG_BLOB ? HEAD_BYTES : data.size;
     });
     let held = 0;
-    for (const entry of this.#kept.values()) held += entry.bytes;
+    let others = 0;
     for (const [key, entry] of this.#kept) {
-      if (held + incoming <= this.#inputBudget) break;
+      held += entry.bytes;
+      if (!used.has(key)) others += entry.bytes;
+    }
+    for (const [key, entry] of this.#kept) {
+      if (held + incoming <= this.#inputBudget && others <= KEEP_OTHERS_BYTES) break;
       if (used.has(key)) continue;
       entry.input.destroy();
       this.#kept.delete(key);
       held -= entry.bytes;
+      others -= entry.bytes;
     }
+    return others;
   }
 
   /** The first HEAD_BYTES of a Blob, as Python bytes (the caller destroys the proxy). */
@@ -452,7 +463,7 @@ from dicomforge import kernels
         held += data.size;
         return false;
       });
-      this.#makeRoom(inputs, partial, refused);
+      const keptForOthers = this.#makeRoom(inputs, partial, refused);
       const made = await this.#inputs(inputs, partial, refused);
       out.inputs = { kept: made.filter((m) => m.reused).length, read: made.filter((m) => !m.reused).length };
       for (const { input, owned: own } of made) {
@@ -460,7 +471,9 @@ from dicomforge import kernels
         if (own) owned.push(input);
       }
       out.timings.read = Math.round(performance.now() - t0);
-      const pyOptions = this.#pyodide.toPy(withoutNulls({ memory_budget: this.#inputBudget, ...options }));
+      // what one volume may take: the budget less the inputs kept for other jobs
+      const memoryBudget = Math.max(this.#inputBudget - keptForOthers, 64 << 20);
+      const pyOptions = this.#pyodide.toPy(withoutNulls({ memory_budget: memoryBudget, ...options }));
       // a Python list: a JS array would reach the job's generator as a borrowed proxy,
       // which Pyodide destroys before the generator has read it
       inputList = this.#pyodide.toPy(pyInputs);
