@@ -49,7 +49,8 @@ _TEXT_FIELDS = (
 
 @lru_cache(maxsize=256)
 def _uid_name(uid: str) -> str:
-    """pydicom's name for a UID (validating it costs more than the rest of a header scan)."""
+    """pydicom's name for a UID, once per UID: building a UID validates it, and a batch of
+    files repeats the same few SOP classes and transfer syntaxes."""
     return UID(uid).name
 
 
