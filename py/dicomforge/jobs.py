@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from dicomforge import kernels
 from dicomforge.errors import DicomForgeError, OptionsError, UnsupportedError
 from dicomforge.inputs import NamedInput, batch_events, stem
 
@@ -203,7 +202,7 @@ def volume_summary(volume, files: int | None = None) -> dict:
     """
     labels = None
     if volume.data is not None and volume.dtype in ("uint8", "int8") and volume.components == 1:
-        values = kernels.distinct_values(volume.data, volume.dtype)
+        values = volume.distinct_values()
         if len(values) <= MAX_LABELS:
             labels = [v for v in values if v != 0]
     summary = {

@@ -885,7 +885,7 @@ class LabelMatcher:
         name = volume.name or "the label map"
         if volume.components != 1:
             raise UnsupportedError(f"a label map must have one value per voxel, {name} has {volume.components}", volume.name or None)
-        present = kernels.distinct_values(volume.data, volume.dtype)
+        present = volume.distinct_values()
         nonzero = [v for v in present if v != 0]
         if labels is None or len(labels) == 0:
             if not nonzero:
@@ -899,6 +899,10 @@ class LabelMatcher:
                     f"(labels present: {', '.join(_label_text(v) for v in nonzero) or 'none'})"
                 )
         self.labels = list(labels)
+        # an 8-bit map holding one label and 0 is its own mask (nonzero = set): no comparison
+        self._data_is_mask = volume.dtype in ("uint8", "int8") and len(self.labels) == 1 and all(
+            v in (0, self.labels[0]) for v in present
+        )
         names = names or {}
         self.names = {v: str(names.get(v, names.get(_label_text(v), f"label {_label_text(v)}"))) for v in self.labels}
         row, col, axis = volume.direction
@@ -975,8 +979,8 @@ class LabelMatcher:
         data = self.volume.slice_data(k)
         source = self.volume.name or "label map"
         return [
-            MaskPlane(kernels.equal_mask(data, self.volume.dtype, value), self.names[value],
-                      f"label {_label_text(value)} of {source}"[:64])
+            MaskPlane(data if self._data_is_mask else kernels.equal_mask(data, self.volume.dtype, value),
+                      self.names[value], f"label {_label_text(value)} of {source}"[:64])
             for value in self.labels
         ]
 

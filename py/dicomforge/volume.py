@@ -70,6 +70,17 @@ class Volume:
         start = k * self.slice_bytes
         return memoryview(self.data)[start : start + self.slice_bytes]
 
+    def distinct_values(self) -> list:
+        """The distinct voxel values, ascending (:func:`kernels.distinct_values`), computed
+        once per volume: volumes are not modified after reading, and a kept label map is
+        looked at by describe and then by the overlay job."""
+        found = self.__dict__.get("_distinct_values")
+        if found is None:
+            from dicomforge import kernels
+
+            found = self.__dict__["_distinct_values"] = kernels.distinct_values(self.data, self.dtype)
+        return list(found)
+
     def position(self, k: int) -> Vector:
         """LPS position of the first voxel of slice *k*: origin + k * dz * direction[2]."""
         dz = self.spacing[2]

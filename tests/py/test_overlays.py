@@ -521,6 +521,19 @@ class TestLabelMatcher:
             assert matcher.slice_index(scan(item)) == k
             assert [p.count_set() for p in read_overlays(_read(add_label_overlays(item, matcher)[0]))][k] == nx * ny
 
+    @pytest.mark.parametrize("value", [1, 2, 255])
+    def test_one_label_map_is_its_own_mask(self, value):
+        """A map of 0 and one label value (drawn without comparing) gives the same planes."""
+        volume, files, labels = _shuffled_series_and_labels()
+        nx, ny, _ = volume.size
+        single = _label_volume(volume, bytes(value if v else 0 for v in labels.data))
+        matcher = LabelMatcher(single)
+        assert matcher._data_is_mask and matcher.labels == [value]
+        for item in files:
+            k = matcher.slice_index(scan(item))
+            [plane] = read_overlays(_read(add_label_overlays(item, matcher)[0]))
+            assert plane.bits() == bytes(1 if v else 0 for v in labels.data[k * nx * ny:(k + 1) * nx * ny])
+
     def test_default_labels(self):
         """Default labels: every nonzero value present, ascending."""
         _, _, labels = _shuffled_series_and_labels()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import struct
 
 import pytest
 
@@ -119,3 +120,18 @@ def test_truncated_pixel_data_still_describes():
     described = [e for e in jobs.start("describe", [item]) if e["type"] == "result"]
     assert described and described[0]["value"]["kind"] == "dicom"
     assert "scan" not in item.memo
+
+
+def test_distinct_values_once_per_volume(monkeypatch):
+    """describe and the overlay job both list a kept label map's values: computed once."""
+    from dicomforge import kernels
+
+    calls = []
+    real = kernels.distinct_values
+    monkeypatch.setattr(kernels, "distinct_values", lambda data, dtype: calls.append(dtype) or real(data, dtype))
+    volume = read_volume(gzip_nrrd())
+    assert volume.distinct_values() == sorted(set(struct.unpack("<120h", fuzz_corpus._ramp(120))))
+    first = volume.distinct_values()
+    first.append("changed by a caller")
+    assert volume.distinct_values() == first[:-1]
+    assert calls == ["int16"]
