@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
 import config, { CHROMIUM_ARGS } from "../../playwright.config.js";
-import { memoryProbe } from "./memory.mjs";
+import { memoryProbe, sampleMemory } from "./memory.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
@@ -70,19 +70,7 @@ await page.evaluate(() => {
 });
 const header = await page.locator(".app-header").boundingBox();
 
-let peak = { total: 0, page: 0, worker: 0 };
-let most = { page: 0, workerHeap: 0 };
-let polling = true;
-const poller = (async () => {
-  while (polling && !crashed) {
-    try {
-      const m = await memoryNow();
-      if (m.page + m.worker > peak.total) peak = { total: m.page + m.worker, ...m };
-      most = { page: Math.max(most.page, m.page), workerHeap: Math.max(most.workerHeap, m.workerHeap) };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-})();
+const sampler = sampleMemory(memoryNow, 250, () => !crashed);
 
 const t0 = Date.now();
 await page.setInputFiles("#file-input", path);
@@ -129,9 +117,8 @@ const outcome = await Promise.race([
 ]).catch((error) => `timed out (${error.message.split("\n")[0]})`);
 const t2 = Date.now();
 clicking = false;
-polling = false;
 await clicker;
-await poller;
+const { peak, most } = await sampler.stop();
 
 const MB = (n) => `${(n / 1e6).toFixed(0)} MB`;
 const median = (xs) => {

@@ -40,3 +40,32 @@ export async function memoryProbe(cdp) {
     return { page: bytesOf(pageUsage), worker, workerHeap };
   };
 }
+
+/**
+ * Sample *memoryNow* every *everyMs* until the returned `stop()` (or until *keepGoing*
+ * says no, e.g. after a crash). `stop()` resolves with the largest sample (`peak`, by page +
+ * worker) and the largest page and worker-heap figures seen in any sample (`most`).
+ * @param {() => Promise<{page: number, worker: number, workerHeap: number}>} memoryNow
+ */
+export function sampleMemory(memoryNow, everyMs, keepGoing = () => true) {
+  let peak = { total: 0, page: 0, worker: 0 };
+  let most = { page: 0, workerHeap: 0 };
+  let sampling = true;
+  const loop = (async () => {
+    while (sampling && keepGoing()) {
+      try {
+        const m = await memoryNow();
+        if (m.page + m.worker > peak.total) peak = { total: m.page + m.worker, ...m };
+        most = { page: Math.max(most.page, m.page), workerHeap: Math.max(most.workerHeap, m.workerHeap) };
+      } catch {}
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      sampling = false;
+      await loop;
+      return { peak, most };
+    },
+  };
+}

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { chromium } from "@playwright/test";
 import config, { CHROMIUM_ARGS } from "../../playwright.config.js";
 import { pageTimes } from "./marks.mjs";
-import { memoryProbe } from "./memory.mjs";
+import { memoryProbe, sampleMemory } from "./memory.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
@@ -66,36 +66,23 @@ function native(backend) {
 const browser = await chromium.launch({ executablePath: config.use.launchOptions.executablePath, args: CHROMIUM_ARGS });
 
 /**
- * Drop the volume in a fresh page and convert it. *sampleMemory*: sample memory over CDP
+ * Drop the volume in a fresh page and convert it. *sampling*: sample memory over CDP
  * every 100 ms meanwhile. The samples interrupt the worker and slow the job they watch, so
  * the times come from a run without them and the memory from a second run with them.
  */
-async function convert(sampleMemory) {
+async function convert(sampling) {
   const page = await browser.newPage();
   const memoryNow = await memoryProbe(await page.context().newCDPSession(page));
   await page.goto(url);
   await page.waitForSelector('#runtime-status[data-state="ready"]', { timeout: 120_000 });
   const before = await memoryNow();
-  let peak = { total: 0, page: 0, worker: 0 };
-  let most = { page: 0, workerHeap: 0 };
-  let polling = sampleMemory;
-  const poller = (async () => {
-    while (polling) {
-      try {
-        const m = await memoryNow();
-        if (m.page + m.worker > peak.total) peak = { total: m.page + m.worker, ...m };
-        most = { page: Math.max(most.page, m.page), workerHeap: Math.max(most.workerHeap, m.workerHeap) };
-      } catch {}
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
+  const sampler = sampleMemory(memoryNow, 100, () => sampling);
   await page.setInputFiles("#file-input", path);
   await page.waitForSelector("#series-form:not([hidden])", { timeout: 300_000 });
   await page.selectOption('select[name="modality"]', "CT");
   await page.click("#series-form button[type=submit]");
   await page.waitForSelector("#download a", { timeout: 600_000 });
-  polling = false;
-  await poller;
+  const { peak, most } = await sampler.stop();
   const times = await pageTimes(page, "series");
   const backend = await page.evaluate(() => document.querySelector("#versions")?.textContent ?? "");
   await page.close();

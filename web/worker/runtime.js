@@ -38,6 +38,9 @@ const JOB_HEADROOM = 256 << 20;
 // recently used out first): enough for hundreds of DICOM files beside a preview.
 const KEEP_OTHERS_BYTES = 256 << 20;
 
+/** Whether a kept input serves a job: a kept head only serves jobs that read headers. */
+const serves = (kept, partial) => partial || !kept.partial;
+
 /** A macrotask turn without setTimeout's clamping, so queued messages are handled. */
 function yieldToEventLoop() {
   return new Promise((resolve) => {
@@ -298,7 +301,7 @@ from dicomforge import kernels
       const kept = key && this.#kept.get(key);
       if (kept) {
         this.#kept.delete(key); // re-inserted below: the Map's order is the order of use
-        if (partial || !kept.partial) {
+        if (serves(kept, partial)) {
           this.#kept.set(key, kept);
           made[i] = { input: kept.input, owned: false, reused: true };
           return;
@@ -384,7 +387,7 @@ from dicomforge import kernels
     inputs.forEach(({ data, key }, i) => {
       if (refused[i] || !(data instanceof Blob)) return;
       const kept = key && this.#kept.get(key);
-      if (kept && (partial || !kept.partial)) used.add(key);
+      if (kept && serves(kept, partial)) used.add(key);
       else incoming += partial && data.size >= BIG_BLOB ? HEAD_BYTES : data.size;
     });
     let held = 0;
