@@ -15,8 +15,8 @@ from typing import Callable, Iterable, Iterator
 from dicomforge.errors import DicomForgeError, InputError
 
 __all__ = [
-    "NamedInput", "BatchResult", "batch_events", "oversized", "read_input", "run_batch", "sibling_partners",
-    "split_buffer", "stem",
+    "NamedInput", "BatchResult", "InputFeed", "WAIT", "batch_events", "oversized", "read_input", "run_batch",
+    "sibling_partners", "split_buffer", "stem",
 ]
 
 # endings stripped by :func:`stem`, innermost last (``a.nii.gz`` -> ``a``)
@@ -57,6 +57,66 @@ class NamedInput:
     def complete(self) -> "NamedInput":
         """This input with all of its bytes (itself when it has them already)."""
         return self if self.load is None else replace(self, data=self.load(), load=None, memo={})
+
+
+#: The event a job yields when it needs an input of its :class:`InputFeed` that has not
+#: arrived yet: the host adds more (or gives up on some) before asking for the next event.
+WAIT = {"type": "wait"}
+
+
+class InputFeed:
+    """A job's inputs while they arrive: a host that reads files one batch after another
+    (the browser worker) starts the job at once and adds each input once it is read, so
+    that reading the next files overlaps the job's work on the first ones.
+
+    A job that can start on the first inputs takes them as they come (:meth:`arrivals`);
+    :func:`dicomforge.jobs.start` gives any other job the whole list once it is complete.
+    Either way the job yields :data:`WAIT` while an input it needs is missing.
+
+    Attributes
+    ----------
+    expected : int
+        How many inputs the job gets in all: the feed is complete when it has them.
+    """
+
+    def __init__(self, expected: int, items: Iterable[NamedInput] = ()) -> None:
+        self._arrived = list(enumerate(items))  # (index among the inputs, input), as they came
+        self.expected = expected
+
+    @classmethod
+    def of(cls, inputs: "list[NamedInput] | InputFeed") -> "InputFeed":
+        """*inputs* as a feed: a list becomes a complete one."""
+        return inputs if isinstance(inputs, InputFeed) else cls(len(inputs), inputs)
+
+    def add(self, item: NamedInput, index: int | None = None) -> None:
+        """One more input, read by the host: the *index*-th of the job's inputs (by default
+        the next). Inputs may arrive in any order (a host reads some before others)."""
+        self._arrived.append((len(self._arrived) if index is None else int(index), item))
+
+    def missing(self, count: int = 1) -> None:
+        """*count* inputs will not come (the host could not read them and reported why)."""
+        self.expected -= count
+
+    @property
+    def complete(self) -> bool:
+        return len(self._arrived) >= self.expected
+
+    @property
+    def items(self) -> list[NamedInput]:
+        """The inputs added so far, in the order of the job's inputs."""
+        return [item for _, item in sorted(self._arrived, key=lambda pair: pair[0])]
+
+    def arrivals(self) -> Iterator[NamedInput | None]:
+        """Every input in the order it arrived; None when the next one is not there yet (the
+        job then yields :data:`WAIT`, and the host adds more before it asks again)."""
+        seen = 0
+        while True:
+            while seen < len(self._arrived):
+                seen += 1
+                yield self._arrived[seen - 1][1]
+            if self.complete:
+                return
+            yield None
 
 
 @dataclass
@@ -124,9 +184,13 @@ def read_input(path: str) -> NamedInput:
 def run_batch(
     inputs: Iterable[NamedInput], work: Callable[[NamedInput], object]
 ) -> Iterator[BatchResult]:
-    """Yield ``work(input)`` for each input; a DicomForgeError fails only that input."""
+    """Yield ``work(input)`` for each input; a DicomForgeError fails only that input.
+
+    An empty input fails as such (a file deleted after the user chose it reads as empty)."""
     for item in inputs:
         try:
+            if not len(item.data) and not item.partial:
+                raise InputError("the file is empty (0 bytes): was it deleted or emptied after it was chosen?")
             yield BatchResult(item.name, value=work(item))
         except DicomForgeError as exc:
             yield BatchResult(item.name, error=exc.with_file(os.fspath(item.name)))
@@ -141,10 +205,15 @@ def stem(name: str) -> str:
     return base or "series"
 
 
-def batch_events(inputs: list[NamedInput], work: Callable[[NamedInput], object]) -> Iterator[dict]:
-    """:func:`run_batch` as job events: a ``result`` (or ``error``) and a ``progress`` per input."""
-    total = len(inputs)
-    for done, result in enumerate(run_batch(inputs, work), start=1):
+def batch_events(
+    inputs: list[NamedInput], work: Callable[[NamedInput], object], done: int = 0, total: int | None = None
+) -> Iterator[dict]:
+    """:func:`run_batch` as job events: a ``result`` (or ``error``) and a ``progress`` per input.
+
+    *done* inputs of *total* (default: these inputs alone) were reported before these.
+    """
+    total = done + len(inputs) if total is None else total
+    for done, result in enumerate(run_batch(inputs, work), start=done + 1):
         if result.ok:
             yield {"type": "result", "file": result.name, "value": result.value}
         else:

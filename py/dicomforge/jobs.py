@@ -11,6 +11,8 @@ stop between steps (cancellation):
 - ``{"type": "warning", "message": str, "file": str}``
 - ``{"type": "failed", "name": "DicomForgeError", "message": str, ...}``  (the job
   as a whole could not go on, e.g. an invalid option; always the last event)
+- ``{"type": "wait"}``  (only for inputs given as an :class:`~dicomforge.inputs.InputFeed`:
+  the job needs an input that has not arrived; the host adds more, then asks again)
 
 A bad input yields an ``error`` event and the job goes on with the next input.
 This module knows nothing of browsers; the worker only drives the generator.
@@ -21,7 +23,7 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 from dicomforge.errors import DicomForgeError, OptionsError, UnsupportedError
-from dicomforge.inputs import NamedInput, batch_events, stem
+from dicomforge.inputs import WAIT, InputFeed, NamedInput, batch_events, stem
 
 __all__ = ["JOBS", "start", "describe_job"]
 
@@ -29,34 +31,64 @@ Event = dict
 Job = Callable[[list, dict], Iterator[Event]]
 
 
-def describe_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
+def describe_job(inputs: list[NamedInput] | InputFeed, options: dict) -> Iterator[Event]:
     """What each input is: a DICOM header summary, or a volume's format and geometry.
 
     Files no reader recognises are reported as ``partner`` when a two-file header
     among the inputs may claim them (``.raw`` beside ``.mhd``), else as errors.
     Volumes are described from their headers (inputs may hold only the start of the
     file, see :class:`NamedInput`); only 8-bit ones are read whole, for their labels.
+
+    Inputs are described as they arrive (see :class:`InputFeed`): DICOM files and one-file
+    volumes at once, two-file headers and unrecognised files (which may be partners) once
+    every input is there.
     """
     from dicomforge.describe import describe_dicom
+    from dicomforge.errors import MissingPartnerError
     from dicomforge.formats import UNRECOGNISED, detect_format
 
-    kinds = {item.name: detect_format(item) for item in inputs}
-    volumes = dict(_volumes([i for i in inputs if kinds[i.name] != "dicom"], header_only=True))
+    feed = InputFeed.of(inputs)
+    kinds, later, done = {}, [], 0
+    for item in feed.arrivals():
+        if item is None:
+            yield dict(WAIT)
+            continue
+        kind = kinds[item.name] = detect_format(item)
+        if kind == "dicom":
+            value = lambda i: {"kind": "dicom", **describe_dicom(i.complete())}  # noqa: E731
+        elif kind is None or item.name.lower().endswith(_TWO_FILE_HEADERS):
+            later.append(item)
+            continue
+        else:
+            try:
+                volume = _header_volume(item, {}, kinds)
+            except MissingPartnerError:  # a one-file format naming a data file all the same
+                later.append(item)
+                continue
+            except DicomForgeError as error:
+                volume = error.with_file(item.name)
+            value = lambda i, kind=kind, volume=volume: _volume_value(kind, volume)  # noqa: E731
+        yield from batch_events([item], value, done, feed.expected)
+        done += 1
+    volumes = dict(_volumes(later, header_only=True))
 
     def describe(item: NamedInput) -> dict:
         kind = kinds[item.name]
-        if kind == "dicom":
-            return {"kind": "dicom", **describe_dicom(item.complete())}
         if kind is None:
-            if _claimed(item, inputs, kinds):
+            if _claimed(item, everything, kinds):
                 return {"kind": "partner"}
             raise UnsupportedError(UNRECOGNISED, item.name)
-        volume = volumes[item.name]
-        if isinstance(volume, DicomForgeError):
-            raise volume
-        return {"format": kind, **volume_summary(volume)}
+        return _volume_value(kind, volumes[item.name])
 
-    yield from batch_events(inputs, describe)
+    everything = feed.items
+    yield from batch_events(later, describe, done, feed.expected)
+
+
+def _volume_value(kind: str, volume) -> dict:
+    """A volume's description (:func:`volume_summary` and its format), or its error raised."""
+    if isinstance(volume, DicomForgeError):
+        raise volume
+    return {"format": kind, **volume_summary(volume)}
 
 
 _TWO_FILE_HEADERS = (".nhdr", ".mhd", ".hdr")
@@ -189,6 +221,10 @@ def series_job(inputs: list[NamedInput], options: dict) -> Iterator[Event]:
 #: Jobs that need only the start of big inputs: a host may hand them partial inputs
 #: (:class:`~dicomforge.inputs.NamedInput` with ``load``).
 PARTIAL_INPUT_JOBS = ("describe",)
+
+#: Jobs that start on the first inputs of an :class:`~dicomforge.inputs.InputFeed`; :func:`start`
+#: gives the others the whole list once the feed is complete.
+FEED_JOBS = ("describe",)
 
 #: An 8-bit volume with at most this many distinct values is offered as a label map.
 MAX_LABELS = 32
@@ -381,8 +417,10 @@ JOBS: dict[str, Job] = {
 }
 
 
-def start(name: str, inputs: list, options: dict | None = None) -> Iterator[Event]:
-    """The event generator of job *name*.
+def start(name: str, inputs: list | InputFeed, options: dict | None = None) -> Iterator[Event]:
+    """The event generator of job *name*, over a list of inputs or an
+    :class:`~dicomforge.inputs.InputFeed` (the job then yields ``wait`` events until the
+    inputs it needs are there).
 
     Every job also takes ``memory_budget`` (bytes, or a size like ``"800M"``): the most
     one volume may take (:mod:`dicomforge.limits`). A DicomForgeError that stops the
@@ -397,6 +435,12 @@ def start(name: str, inputs: list, options: dict | None = None) -> Iterator[Even
         if job is None:
             raise OptionsError(f"unknown job {name!r} (known: {', '.join(sorted(JOBS))})")
         with budget(options.pop("memory_budget", None)):
-            yield from job(list(inputs), options)
+            if not isinstance(inputs, InputFeed):
+                inputs = list(inputs)
+            elif name not in FEED_JOBS:
+                while not inputs.complete:
+                    yield dict(WAIT)
+                inputs = list(inputs.items)
+            yield from job(inputs, options)
     except DicomForgeError as error:
         yield {"type": "failed", **error.to_dict()}

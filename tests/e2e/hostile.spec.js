@@ -2,11 +2,11 @@
 // errors (each naming its file) and one good zip; the dropped files are not modified.
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
-import { PYTHON, waitReady, watchPage } from "./helpers.js";
+import { PYTHON, pydicomTestFile, waitReady, watchPage } from "./helpers.js";
 
 const CHECK_ZIP = `
 import io, json, sys, zipfile, pydicom
@@ -48,5 +48,31 @@ test("20 garbage files and one good volume: 20 errors, one good zip, inputs unto
   expect(report).toEqual({ count: 9, uids: 1, size: [40, 32], bad: null });
 
   for (const name of names) expect(hash(name), `${name} modified`).toBe(before[name]);
+  expect(consoleErrors).toEqual([]);
+});
+
+test("a file deleted after it was chosen is named as empty; the other files are described", async ({ page }) => {
+  const { consoleErrors } = watchPage(page);
+  const dir = mkdtempSync(join(tmpdir(), "dicomforge-gone-"));
+  const names = ["a.dcm", "b.dcm", "gone.dcm", "c.dcm"];
+  for (const name of names) writeFileSync(join(dir, name), pydicomTestFile("CT_small.dcm"));
+  await page.goto("/");
+  await waitReady(page);
+  // Files chosen (in an input the app does not watch), one deleted, then handed to the app:
+  // the browser looks a File up on disk when the page first posts it, and finds 0 bytes
+  await page.evaluate(() => document.body.insertAdjacentHTML("beforeend", '<input type="file" multiple id="chosen" hidden>'));
+  await page.locator("#chosen").setInputFiles(names.map((n) => join(dir, n)));
+  unlinkSync(join(dir, "gone.dcm"));
+  await page.evaluate(() => {
+    const input = document.querySelector("#file-input");
+    const chosen = new DataTransfer();
+    for (const file of document.querySelector("#chosen").files) chosen.items.add(file);
+    input.files = chosen.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  const gone = page.locator('#input-list li.error[data-file="gone.dcm"] .detail');
+  await expect(gone).toContainText("the file is empty (0 bytes): was it deleted or emptied after it was chosen?");
+  await expect(page.locator("#progress .progress-text")).toHaveText("3 of 4 inputs recognised.");
+  await expect(page.locator("#input-list li.error")).toHaveCount(1);
   expect(consoleErrors).toEqual([]);
 });

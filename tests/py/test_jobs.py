@@ -26,6 +26,13 @@ class TestDescribeJob:
         assert events[2]["value"]["modality"] == "CT"
         assert events[3] == {"type": "progress", "done": 2, "total": 2, "file": "ct.dcm"}
 
+    def test_empty_file_says_so(self, ct_small):
+        """An empty input (what a file deleted after it was chosen reads as) is named as empty."""
+        events = list(jobs.start("describe", [NamedInput("gone.dcm", b""), NamedInput("ct.dcm", ct_small.read_bytes())]))
+        (error,) = [e for e in events if e["type"] == "error"]
+        assert error["file"] == "gone.dcm" and error["message"].startswith("the file is empty (0 bytes)")
+        assert [e["file"] for e in events if e["type"] == "result"] == ["ct.dcm"]
+
     def test_accepts_memoryview(self, ct_small):
         """Inputs may be memoryviews (what the worker hands over)."""
         data = memoryview(ct_small.read_bytes())

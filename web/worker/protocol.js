@@ -46,6 +46,9 @@
  * @property {File|Blob|ArrayBuffer|Uint8Array} data
  * @property {string} [key]  set by the client for File data: what the worker read of the input
  *   is kept under it for the next jobs (within the input budget, least recently used first out)
+ * @property {boolean} [later]  set by the client: `data` comes after the job has started, in
+ *   an `addInputs(jobId, [[index, data], ...])` message (posting Files costs the page a disk
+ *   look-up each, so the worker starts reading the first ones meanwhile)
  */
 
 /**
@@ -64,12 +67,15 @@
  * @property {ZipOutput} [zip]  With `output.zip` (and `ok`): every output file in one archive.
  * @property {{wasm: number}} [memory]  Bytes of wasm memory after the job (it only grows, so
  *   this is the peak so far); for benchmarks.
- * @property {ProtocolError[]} errors  One per input that failed; the others still finished.
+ * @property {ProtocolError[]} errors  One per input that failed (including one the worker could
+ *   not read: moved or deleted since it was chosen); the others still finished. Results and
+ *   errors come in the order of the inputs.
  * @property {Array<{file: string|null, message: string}>} warnings
  * @property {ProtocolError} [error]  Set when the whole job failed (e.g. cancelled).
- * @property {{read?: number, job?: number, python?: number}} timings  Milliseconds: reading
- *   the inputs into Python, then running the job (Python work plus handing results over),
- *   of which `python` is Python producing events.
+ * @property {{read?: number, job?: number, python?: number, total?: number}} timings
+ *   Milliseconds from the job's start: `read` until the last input was in Python (a job
+ *   works on the first ones meanwhile, or waits), `total` until it ended, `job` = total - read,
+ *   and `python`: of the total, Python producing events.
  * @property {{kept: number, read: number}} [inputs]  How many inputs the job found kept from
  *   an earlier job (see JobInput.key) and how many it read.
  */

@@ -10,9 +10,11 @@
 //   package  dicomforge, zipped from py/ by the build, unpacked and imported (with pydicom)
 import { transfer } from "comlink";
 import JSZip from "jszip";
+import { Arrivals, Changes, Slots } from "./arrivals.js";
 import { RUNTIME_WHEELS, RuntimeLoadError, fetchVerifiedWheel } from "./wheels.js";
 
 const YIELD_EVERY_MS = 25; // let cancel messages in at least this often during a job
+const READING_YIELD_MS = 4; // and this often while the job's inputs are still being read
 const PROGRESS_STEPS = 100; // progress messages per input at most: one per 1% (every step when fewer)
 const PROGRESS_MS = 50; // and at most one per this many milliseconds
 // Blobs (dropped Files) from this size on are copied into Python in chunks, straight into
@@ -78,6 +80,7 @@ export class DicomforgeWorker {
   #pyodide = null;
   #jobs = null;
   #NamedInput = null;
+  #InputFeed = null;
   #zipEvents = null;
   #partialJobs = new Set();
   #oversized = null;
@@ -87,6 +90,8 @@ export class DicomforgeWorker {
   // Inputs read into Python, kept between jobs by JobInput.key (least recently used first):
   // key -> {input: PyProxy of the NamedInput, bytes: held in wasm memory, partial: head only}
   #kept = new Map();
+  #readSlots = new Slots(BUNDLES_IN_FLIGHT); // bundle reads in flight, across jobs (#readBundles)
+  #running = new Map(); // jobId -> {arrivals, changes} of a running job
   #loaded = []; // bytearrays a partial input's `load` handed to Python, released after the job
 
   /**
@@ -166,6 +171,7 @@ export class DicomforgeWorker {
       pyodide.runPython("import pydicom, dicomforge.describe");
       this.#jobs = pyodide.pyimport("dicomforge.jobs");
       this.#NamedInput = pyodide.pyimport("dicomforge.inputs").NamedInput;
+      this.#InputFeed = pyodide.pyimport("dicomforge.inputs").InputFeed;
       this.#oversized = pyodide.pyimport("dicomforge.inputs").oversized;
       this.#splitBuffer = pyodide.pyimport("dicomforge.inputs").split_buffer;
       this.#zipEvents = pyodide.pyimport("dicomforge.zipstream").zip_events;
@@ -287,38 +293,92 @@ from dicomforge import kernels
   }
 
   /**
-   * The inputs of a job as Python NamedInputs, in order: the ones kept from an earlier job
+   * Read a job's inputs into Python as the page sends them (see arrivals.js), one wave at a
+   * time (a wave: the inputs whose data came together): the ones kept from an earlier job
    * where there are some (a kept head only serves jobs that read headers), else read now
-   * (small Files together, see #readBundles) and kept under their key.
-   * @returns {Promise<Array<{input: object, owned: boolean}>>}  `owned`: the job destroys it
+   * (small Files together, see #readBundles) and kept under their key. Each input made, or
+   * failed, goes to `reading.made[i]`, its index to `reading.ready`, and notifies
+   * `reading.changes`; the job takes them as they come (#feed). Resolves once every read
+   * has ended (or the job, before the page sent every input).
+   * Budget: a Blob that would take the job's inputs past the input budget is refused (only
+   * its head is read, see #toPython).
    */
-  async #inputs(inputs, partial, refused) {
-    const made = new Array(inputs.length);
+  async #readInputs(arrivals, partial, reading) {
+    const { inputs } = arrivals;
+    const waves = [];
+    let held = 0; // bytes of Blob inputs held whole so far
+    for (let wave = await arrivals.take(); wave.length; wave = await arrivals.take()) {
+      const refused = new Set();
+      for (const i of wave) {
+        const { data } = inputs[i];
+        if (!(data instanceof Blob)) continue;
+        if (held + data.size > this.#inputBudget) refused.add(i);
+        else held += data.size;
+      }
+      this.#makeRoom(inputs, wave, partial, refused);
+      waves.push(this.#readWave(inputs, wave, partial, refused, reading));
+    }
+    await Promise.all(waves);
+  }
+
+  /** One wave of #readInputs. */
+  async #readWave(inputs, wave, partial, refused, reading) {
+    const made = (i, entry) => {
+      reading.made[i] = entry;
+      reading.ready.push(i);
+      reading.changes.notify();
+    };
+    const failed = (i, error) => made(i, { error: unreadable(inputs[i].name, error) });
     const small = [];
     const reads = [];
-    inputs.forEach((item, i) => {
-      const key = !refused[i] && item.data instanceof Blob ? item.key : undefined;
+    for (const i of wave) {
+      const item = inputs[i];
+      const key = !refused.has(i) && item.data instanceof Blob ? item.key : undefined;
       const kept = key && this.#kept.get(key);
       if (kept) {
         this.#kept.delete(key); // re-inserted below: the Map's order is the order of use
         if (serves(kept, partial)) {
           this.#kept.set(key, kept);
-          made[i] = { input: kept.input, owned: false, reused: true };
-          return;
+          made(i, { input: kept.input, owned: false, reused: true });
+          continue;
         }
         kept.input.destroy(); // only its head: this job reads the whole file
       }
-      if (!refused[i] && item.data instanceof Blob && item.data.size < BIG_BLOB) small.push(i);
-      else reads.push(this.#toPython(item, partial, refused[i]).then((input) => (made[i] = this.#keep(item, input, key, partial))));
-    });
+      if (!refused.has(i) && item.data instanceof Blob && item.data.size < BIG_BLOB) small.push(i);
+      else {
+        reads.push(this.#toPython(item, partial, refused.has(i)).then(
+          (input) => made(i, this.#keep(item, input, key, partial)),
+          (error) => failed(i, error),
+        ));
+      }
+    }
     if (small.length) {
-      reads.push(this.#readBundles(small.map((i) => inputs[i]), (k, input) => {
-        const item = inputs[small[k]];
-        made[small[k]] = this.#keep(item, input, item.key, partial);
-      }));
+      const items = small.map((i) => inputs[i]);
+      reads.push(this.#readBundles(
+        items,
+        (k, input) => made(small[k], this.#keep(items[k], input, items[k].key, partial)),
+        (k, error) => failed(small[k], error),
+      ));
     }
     await Promise.all(reads); // reads overlap
-    return made;
+  }
+
+  /**
+   * Hand the job the inputs made since the last call (a failed one: its error, and one
+   * input fewer to wait for). Returns whether there was anything to hand over.
+   */
+  #feed(feed, reading, out) {
+    const ready = reading.ready.splice(0);
+    for (const i of ready) {
+      const entry = reading.made[i];
+      if (entry.error) {
+        feed.missing(1);
+        out.errors.push(entry.error);
+      } else {
+        feed.add(entry.input, i);
+      }
+    }
+    return ready.length > 0;
   }
 
   /** Keep *input* (read from *item*) under *key*, when it has one. */
@@ -332,11 +392,14 @@ from dicomforge import kernels
   /**
    * Read small Blobs BUNDLE_BYTES at a time as one Blob each: one read and one copy into
    * Python per bundle instead of one per file (hundreds of DICOM files are a common drop).
-   * Each input is a view of its bundle's bytearray (inputs.split_buffer), which lives until
-   * the last of them is released.
-   * *onInput(k, input)* receives the k-th input's NamedInput.
+   * At most BUNDLES_IN_FLIGHT bundles are read or waiting to be copied at once, across
+   * waves. Each input is a view of its bundle's bytearray (inputs.split_buffer), which
+   * lives until the last of them is released. A bundle that cannot be read (a file moved,
+   * changed or deleted since it was dropped) is read file by file, so that only the files
+   * that cannot be read fail.
+   * *onInput(k, input)* receives the k-th input's NamedInput, *onError(k, error)* its failure.
    */
-  async #readBundles(items, onInput) {
+  async #readBundles(items, onInput, onError) {
     const bundles = [[]];
     let bytes = 0;
     items.forEach((item, k) => {
@@ -347,49 +410,55 @@ from dicomforge import kernels
       bundles.at(-1).push(k);
       bytes += item.data.size;
     });
-    const reads = [];
-    const readNext = () => {
-      const bundle = bundles[reads.length];
-      if (!bundle) return;
-      const read = new Blob(bundle.map((k) => items[k].data)).arrayBuffer();
-      read.catch(() => {}); // awaited below; a failure meanwhile is not an unhandled rejection
-      reads.push(read);
-    };
-    while (reads.length < Math.min(BUNDLES_IN_FLIGHT, bundles.length)) readNext();
+    const reads = bundles.map(async (bundle) => {
+      await this.#readSlots.take(); // given back once the bundle is copied into Python, below
+      return new Blob(bundle.map((k) => items[k].data)).arrayBuffer();
+    });
+    reads.forEach((read) => read.catch(() => {})); // awaited below; no unhandled rejection meanwhile
     for (let b = 0; b < bundles.length; b++) {
-      const bytesRead = new Uint8Array(await reads[b]);
-      reads[b] = null;
-      readNext(); // reads overlap each other and these copies
       const bundle = bundles[b];
-      const buffer = this.#bytearray(bytesRead.length);
-      const names = this.#pyodide.toPy(bundle.map((k) => items[k].name));
-      const sizes = this.#pyodide.toPy(bundle.map((k) => items[k].data.size));
-      let list = null;
       try {
-        this.#fill(buffer, 0, bytesRead);
-        list = this.#splitBuffer(buffer, names, sizes);
-        bundle.forEach((k, j) => onInput(k, list.get(j)));
+        let bytesRead;
+        try {
+          bytesRead = new Uint8Array(await reads[b]);
+        } catch {
+          for (const k of bundle) {
+            await this.#toPython(items[k], false, false).then((input) => onInput(k, input), (error) => onError(k, error));
+          }
+          continue;
+        }
+        reads[b] = null;
+        const buffer = this.#bytearray(bytesRead.length);
+        const names = this.#pyodide.toPy(bundle.map((k) => items[k].name));
+        const sizes = this.#pyodide.toPy(bundle.map((k) => items[k].data.size));
+        let list = null;
+        try {
+          this.#fill(buffer, 0, bytesRead);
+          list = this.#splitBuffer(buffer, names, sizes);
+          bundle.forEach((k, j) => onInput(k, list.get(j)));
+        } finally {
+          for (const proxy of [list, buffer, names, sizes]) proxy?.destroy();
+        }
       } finally {
-        for (const proxy of [list, buffer, names, sizes]) proxy?.destroy();
+        this.#readSlots.give();
       }
     }
   }
 
   /**
    * Release kept inputs that this job does not use, least recently used first, until the
-   * kept ones and what this job still has to read fit the input budget together, and those
-   * of other jobs hold at most KEEP_OTHERS_BYTES (a job may need the room for what it
-   * decodes). Returns the bytes still kept for other jobs.
+   * kept ones and what this wave of the job still has to read fit the input budget
+   * together, and those of other jobs hold at most KEEP_OTHERS_BYTES (a job may need the
+   * room for what it decodes).
    */
-  #makeRoom(inputs, partial, refused) {
-    const used = new Set();
+  #makeRoom(inputs, wave, partial, refused) {
+    const used = this.#usedKeys(inputs, partial);
     let incoming = 0;
-    inputs.forEach(({ data, key }, i) => {
-      if (refused[i] || !(data instanceof Blob)) return;
-      const kept = key && this.#kept.get(key);
-      if (kept && serves(kept, partial)) used.add(key);
-      else incoming += partial && data.size >= BIG_BLOB ? HEAD_BYTES : data.size;
-    });
+    for (const i of wave) {
+      const { data, key } = inputs[i];
+      if (refused.has(i) || !(data instanceof Blob) || used.has(key)) continue;
+      incoming += partial && data.size >= BIG_BLOB ? HEAD_BYTES : data.size;
+    }
     let held = 0;
     let others = 0;
     for (const [key, entry] of this.#kept) {
@@ -404,7 +473,24 @@ from dicomforge import kernels
       held -= entry.bytes;
       others -= entry.bytes;
     }
-    return others;
+  }
+
+  /** Keys of the kept inputs that serve this job (all of its inputs' keys are known at once). */
+  #usedKeys(inputs, partial) {
+    const used = new Set();
+    for (const { key } of inputs) {
+      const kept = key && this.#kept.get(key);
+      if (kept && serves(kept, partial)) used.add(key);
+    }
+    return used;
+  }
+
+  /** Bytes kept for other jobs that stay beside this one (#makeRoom keeps them within KEEP_OTHERS_BYTES). */
+  #keptForOthers(inputs, partial) {
+    const used = this.#usedKeys(inputs, partial);
+    let others = 0;
+    for (const [key, entry] of this.#kept) if (!used.has(key)) others += entry.bytes;
+    return Math.min(others, KEEP_OTHERS_BYTES);
   }
 
   /** The first HEAD_BYTES of a Blob, as Python bytes (the caller destroys the proxy). */
@@ -435,10 +521,22 @@ from dicomforge import kernels
   /** Ask the running job *jobId* to stop at its next step. */
   cancel(jobId) {
     this.#cancelled.add(jobId);
+    this.#running.get(jobId)?.changes.notify(); // (it may be waiting for inputs)
+  }
+
+  /**
+   * Data for the inputs of job *jobId* that `run` was told come later (`later: true`).
+   * @param {number} jobId
+   * @param {Array<[number, Blob]>} pairs  (index in the job's inputs, data)
+   */
+  addInputs(jobId, pairs) {
+    this.#running.get(jobId)?.arrivals.add(pairs);
   }
 
   /**
    * Run one job over the inputs; progress goes to `onProgress` (a comlink proxy).
+   * The job starts as soon as the first inputs are read: jobs that can (dicomforge.jobs.FEED_JOBS)
+   * work on them while the rest are read, or still sent by the page (`later`, see addInputs).
    * @param {string} jobId  chosen by the caller, used by `cancel`
    * @param {string} name   a job of dicomforge.jobs.JOBS
    * @param {import("./protocol.js").JobInput[]} inputs
@@ -449,38 +547,33 @@ from dicomforge import kernels
    * @returns {Promise<import("./protocol.js").JobResult>}
    */
   async run(jobId, name, inputs, options = {}, onProgress, output = {}) {
+    const arrivals = new Arrivals(inputs); // before any await: addInputs may come next
+    const reading = { made: new Array(inputs.length), ready: [], changes: new Changes(), done: false, error: null };
+    this.#running.set(jobId, { arrivals, changes: reading.changes });
     const ready = await this.#ready;
-    if (!ready?.ok) return { ok: false, results: [], files: [], errors: [], warnings: [], error: ready?.error };
+    if (!ready?.ok) {
+      this.#running.delete(jobId);
+      return { ok: false, results: [], files: [], errors: [], warnings: [], error: ready?.error };
+    }
     const out = { ok: true, results: [], files: [], errors: [], warnings: [], timings: {} };
-    const pyInputs = [];
-    const owned = []; // inputs that are not kept: released with the job
+    let feed = null;
     let events = null;
-    let inputList = null;
+    let readAll = Promise.resolve();
     const t0 = performance.now();
     try {
       const partial = this.#partialJobs.has(name);
-      let held = 0; // bytes of Blob inputs held whole so far: one that would pass the budget is refused
-      const refused = inputs.map(({ data }) => {
-        if (!(data instanceof Blob)) return false;
-        if (held + data.size > this.#inputBudget) return true;
-        held += data.size;
-        return false;
-      });
-      const keptForOthers = this.#makeRoom(inputs, partial, refused);
-      const made = await this.#inputs(inputs, partial, refused);
-      out.inputs = { kept: made.filter((m) => m.reused).length, read: made.filter((m) => !m.reused).length };
-      for (const { input, owned: own } of made) {
-        pyInputs.push(input);
-        if (own) owned.push(input);
-      }
-      out.timings.read = Math.round(performance.now() - t0);
       // what one volume may take: the budget less the inputs kept for other jobs
-      const memoryBudget = Math.max(this.#inputBudget - keptForOthers, 64 << 20);
+      const memoryBudget = Math.max(this.#inputBudget - this.#keptForOthers(inputs, partial), 64 << 20);
+      readAll = this.#readInputs(arrivals, partial, reading).then(
+        () => {
+          reading.done = true;
+          out.timings.read = Math.round(performance.now() - t0);
+        },
+        (error) => (reading.error = error),
+      ).finally(() => reading.changes.notify());
       const pyOptions = this.#pyodide.toPy(withoutNulls({ memory_budget: memoryBudget, ...options }));
-      // a Python list: a JS array would reach the job's generator as a borrowed proxy,
-      // which Pyodide destroys before the generator has read it
-      inputList = this.#pyodide.toPy(pyInputs);
-      events = this.#jobs.start(name, inputList, pyOptions);
+      feed = this.#InputFeed(inputs.length);
+      events = this.#jobs.start(name, feed, pyOptions);
       pyOptions.destroy();
       if (output.zip) {
         const generator = events;
@@ -492,18 +585,33 @@ from dicomforge import kernels
       const progress = throttled(onProgress);
       let python = 0; // of the job's time, how much is Python producing the next event
       let asked = performance.now();
+      const cancelled = () => this.#cancelled.has(jobId);
       for (const pyEvent of events) {
         python += performance.now() - asked;
-        const event = pyEvent.get("type") === "zip"
-          ? zipPart(pyEvent)
-          : pyEvent.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
-        pyEvent.destroy?.();
-        collect(out, event, progress);
-        if (performance.now() - lastYield > YIELD_EVERY_MS) {
-          await yieldToEventLoop();
+        const type = pyEvent.get("type");
+        if (type === "wait") {
+          // the job needs inputs still being read
+          pyEvent.destroy();
+          while (!this.#feed(feed, reading, out) && !cancelled()) {
+            if (reading.error) throw reading.error;
+            if (reading.done) throw new Error(`job ${name} waits for inputs after all of them were read`);
+            await reading.changes.next();
+          }
           lastYield = performance.now();
+        } else {
+          const event = type === "zip"
+            ? zipPart(pyEvent)
+            : pyEvent.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+          pyEvent.destroy?.();
+          collect(out, event, progress);
+          this.#feed(feed, reading, out); // what was read meanwhile, for the job's next step
+          // while inputs are read, yield often: reads progress only when this thread is free
+          if (performance.now() - lastYield > (reading.done ? YIELD_EVERY_MS : READING_YIELD_MS)) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
         }
-        if (this.#cancelled.has(jobId)) {
+        if (cancelled()) {
           out.ok = false;
           out.error = { name: "Cancelled", message: "cancelled by the user" };
           break;
@@ -511,24 +619,52 @@ from dicomforge import kernels
         asked = performance.now();
       }
       out.timings.python = Math.round(python);
-      out.timings.job = Math.round(performance.now() - t0) - out.timings.read;
+      out.timings.total = Math.round(performance.now() - t0);
+      out.timings.read ??= out.timings.total; // (when the job ended before every input was read)
+      out.timings.job = out.timings.total - out.timings.read;
       out.memory = { wasm: this.#pyodide._module.HEAPU8.buffer.byteLength }; // wasm memory only grows: its peak
     } catch (err) {
       out.ok = false;
       out.error = pythonError(err);
     } finally {
+      this.#running.delete(jobId);
+      arrivals.close(); // a job that ended early reads nothing more
+      await readAll;
       events?.destroy();
-      inputList?.destroy();
-      for (const p of owned) p.destroy();
+      feed?.destroy();
+      const made = reading.made.filter((entry) => entry?.input);
+      out.inputs = { kept: made.filter((m) => m.reused).length, read: made.filter((m) => !m.reused).length };
+      for (const { input, owned } of made) if (owned) input.destroy();
       for (const p of this.#loaded.splice(0)) p.destroy();
       this.#cancelled.delete(jobId);
     }
+    inInputOrder(out, inputs);
     if (out.zip) {
       const { parts, entries } = out.zip;
       out.zip = out.ok ? { blob: new Blob(parts, { type: "application/zip" }), entries } : undefined;
     }
     return transfer(out, out.files.map((f) => f.data.buffer));
   }
+}
+
+/** A file the worker could not read, as the error the page lists for it. */
+function unreadable(name, error) {
+  return {
+    name: "DicomForgeError",
+    kind: "InputError",
+    message: `cannot be read (${error?.name ?? "Error"}: ${error?.message ?? error}); was it moved, changed or deleted after it was chosen?`,
+    file: name,
+  };
+}
+
+/** A job's results and errors in the order of its inputs (jobs may report them as they finish). */
+function inInputOrder(out, inputs) {
+  const order = new Map();
+  inputs.forEach(({ name }, i) => order.has(name) || order.set(name, i));
+  const rank = ({ file }) => order.get(file) ?? inputs.length;
+  const byRank = (a, b) => rank(a) - rank(b); // (sort is stable: same-rank entries keep their order)
+  out.results.sort(byRank);
+  out.errors.sort(byRank);
 }
 
 /**

@@ -95,17 +95,19 @@ def decompress(data, method: str, name: str, limit: int | None = None) -> bytes:
     decoding failure is an :class:`InputError` naming the method.
     """
     limit = min(limit, memory_budget()) if limit is not None else memory_budget()
-    out = bytearray()
-    rest = bytes(data)
+    members = []  # what each member inflated to: joined only when there are several
+    size = 0
+    rest = data
     try:
-        while rest and len(out) <= limit:
+        while len(rest) and size <= limit:
             if method == "bzip2":
                 engine = bz2.BZ2Decompressor()
             else:  # 47: zlib or gzip header, detected; 31: gzip only
                 engine = zlib.decompressobj(31 if method == "gzip" else 47)
-            out += engine.decompress(rest, min(limit + 1 - len(out), sys.maxsize))
+            members.append(engine.decompress(rest, min(limit + 1 - size, sys.maxsize)))
+            size += len(members[-1])
             if not engine.eof:
-                if len(out) > limit:
+                if size > limit:
                     break
                 raise InputError(f"{method} data is truncated (ends inside the stream)", name)
             rest = engine.unused_data
@@ -113,7 +115,7 @@ def decompress(data, method: str, name: str, limit: int | None = None) -> bytes:
                 break  # trailing bytes after the only/last member are ignored
     except (OSError, zlib.error, EOFError, ValueError) as exc:
         raise InputError(f"{method} data does not decompress: {exc}", name) from None
-    return bytes(out)
+    return members[0] if len(members) == 1 else b"".join(members)
 
 
 def to_little(data, dtype: str, big_endian: bool):
