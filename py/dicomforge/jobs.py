@@ -440,7 +440,7 @@ def start(name: str, inputs: list | InputFeed, options: dict | None = None) -> I
             elif name not in FEED_JOBS:
                 while not inputs.complete:
                     yield dict(WAIT)
-                inputs = list(inputs.items)
+                inputs = inputs.items
             yield from job(inputs, options)
     except DicomForgeError as error:
         yield {"type": "failed", **error.to_dict()}

@@ -460,11 +460,8 @@ from dicomforge import kernels
       incoming += partial && data.size >= BIG_BLOB ? HEAD_BYTES : data.size;
     }
     let held = 0;
-    let others = 0;
-    for (const [key, entry] of this.#kept) {
-      held += entry.bytes;
-      if (!used.has(key)) others += entry.bytes;
-    }
+    for (const entry of this.#kept.values()) held += entry.bytes;
+    let others = this.#othersBytes(used);
     for (const [key, entry] of this.#kept) {
       if (held + incoming <= this.#inputBudget && others <= KEEP_OTHERS_BYTES) break;
       if (used.has(key)) continue;
@@ -485,12 +482,16 @@ from dicomforge import kernels
     return used;
   }
 
-  /** Bytes kept for other jobs that stay beside this one (#makeRoom keeps them within KEEP_OTHERS_BYTES). */
-  #keptForOthers(inputs, partial) {
-    const used = this.#usedKeys(inputs, partial);
+  /** Bytes of the kept inputs whose keys are not in *used* (those of other jobs). */
+  #othersBytes(used) {
     let others = 0;
     for (const [key, entry] of this.#kept) if (!used.has(key)) others += entry.bytes;
-    return Math.min(others, KEEP_OTHERS_BYTES);
+    return others;
+  }
+
+  /** Bytes kept for other jobs that stay beside this one (#makeRoom keeps them within KEEP_OTHERS_BYTES). */
+  #keptForOthers(inputs, partial) {
+    return Math.min(this.#othersBytes(this.#usedKeys(inputs, partial)), KEEP_OTHERS_BYTES);
   }
 
   /** The first HEAD_BYTES of a Blob, as Python bytes (the caller destroys the proxy). */
