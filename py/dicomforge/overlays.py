@@ -44,6 +44,7 @@ import struct
 import zlib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pydicom.uid import generate_uid
 
@@ -601,6 +602,17 @@ def _text_bytes(text: str, limit: int, charset: str | None) -> bytes:
 def _plane_elements(group: int, plane: MaskPlane, bits: bytes, rows: int, columns: int,
                     frames: int | None, kind: str, charset, implicit: bool, little: bool) -> bytes:
     """The elements of one overlay group, in tag order (PS3.3 C.9.2, C.9.3)."""
+    if not little:  # OW is a stream of 16-bit words in the transfer syntax's byte order
+        bits = kernels.byteswap(bits, 2)
+    head = _plane_head(group, plane.label, plane.description, rows, columns, frames, kind, charset, implicit, little)
+    return head + _encode((group << 16) | _DATA, b"OW", bits, implicit, little)
+
+
+@lru_cache(maxsize=64)
+def _plane_head(group: int, label: str, description: str, rows: int, columns: int,
+                frames: int | None, kind: str, charset, implicit: bool, little: bool) -> bytes:
+    """The elements of one overlay group before (60xx,3000) *Overlay Data*: the same for
+    every file of a series, so encoded once."""
     fmt = "<" if little else ">"
     base = group << 16
 
@@ -613,19 +625,16 @@ def _plane_elements(group: int, plane: MaskPlane, bits: bytes, rows: int, column
     ]
     if frames is not None:  # PS3.3 C.9.3: Multi-frame Overlay module
         parts.append(el(_FRAMES, b"IS", _pad(str(frames).encode(), b"IS")))
-    if plane.description:
-        parts.append(el(_DESCRIPTION, b"LO", _pad(_text_bytes(plane.description, 64, charset), b"LO")))
+    if description:
+        parts.append(el(_DESCRIPTION, b"LO", _pad(_text_bytes(description, 64, charset), b"LO")))
     parts.append(el(_TYPE, b"CS", _pad(kind.encode(), b"CS")))
     parts.append(el(_ORIGIN, b"SS", struct.pack(fmt + "hh", 1, 1)))  # C.9.2.1.2: 1\1 = top left
     if frames is not None:
         parts.append(el(_FRAME_ORIGIN, b"US", struct.pack(fmt + "H", 1)))
     parts.append(el(_BITS_ALLOCATED, b"US", struct.pack(fmt + "H", 1)))  # C.9.2.1.4: always 1
     parts.append(el(_BIT_POSITION, b"US", struct.pack(fmt + "H", 0)))  # C.9.2.1.4: always 0
-    if plane.label:
-        parts.append(el(_LABEL, b"LO", _pad(_text_bytes(plane.label, 64, charset), b"LO")))
-    if not little:  # OW is a stream of 16-bit words in the transfer syntax's byte order
-        bits = kernels.byteswap(bits, 2)
-    parts.append(el(_DATA, b"OW", bits))
+    if label:
+        parts.append(el(_LABEL, b"LO", _pad(_text_bytes(label, 64, charset), b"LO")))
     return b"".join(parts)
 
 
@@ -707,34 +716,25 @@ def add_overlays(item: NamedInput | DicomScan, planes: list[MaskPlane], options:
     charset = scan_.text(_SPECIFIC_CHARSET)
     multi = _NUMBER_OF_FRAMES in scan_.index
     edits = []  # (start, end, replacement bytes, tag)
-    for tag, start, _, end, _ in scan_.elements:
-        if tag >> 16 in remove:
-            edits.append((start, end, b"", tag))
+    if remove:
+        edits += [(start, end, b"", tag) for tag, start, _, end, _ in scan_.elements if tag >> 16 in remove]
     for group, plane in zip(free, planes):
         bits = kernels.pack_bits(plane.mask)  # C.9.2.1.3: LSB first, frames back to back, even length
         encoded = _plane_elements(group, plane, bits, rows, columns, frames if multi else None,
                                   options.type, charset, implicit, little)
         edits.append((_insert_at(scan_, (group << 16) | 0xFFFF), None, encoded, group << 16))
 
-    new_uid = None
+    sop_uid = None
     if not options.keep_uids:
-        new_uid = generate_uid(options.uid_prefix or None)
+        sop_uid = generate_uid(options.uid_prefix or None)
         if not scan_.text(_SOP_INSTANCE):
             raise InputError("has no SOP Instance UID (0008,0018) to reference", scan_.name)
-        old_description = (scan_.raw(_SERIES_DESCRIPTION) or b"").rstrip(b" \x00")
-        suffix = options.series_suffix.encode("ascii", "replace")
-        description = old_description[: max(0, 64 - len(suffix))] + suffix
-        done = [what for what, did in (("added", planes), ("removed", remove)) if did]
-        derivation = f"overlay planes {' and '.join(done) or 'copied'} by dicomforge {__version__}".encode("ascii")
-        old_derivation = (scan_.raw(_DERIVATION) or b"").rstrip(b" \x00")
-        if old_derivation:
-            derivation = (old_derivation + b"; " + derivation)[-1024:]
+        done = " and ".join(what for what, did in (("added", planes), ("removed", remove)) if did)
         changed = {
-            _SOP_INSTANCE: _encode(_SOP_INSTANCE, b"UI", _pad(new_uid.encode(), b"UI"), implicit, little),
-            _SERIES_DESCRIPTION: _encode(_SERIES_DESCRIPTION, b"LO", _pad(description, b"LO"), implicit, little),
-            _DERIVATION: _encode(_DERIVATION, b"ST", _pad(derivation, b"ST"), implicit, little),
+            _SOP_INSTANCE: _encode(_SOP_INSTANCE, b"UI", _pad(sop_uid.encode(), b"UI"), implicit, little),
+            **_series_elements(scan_.raw(_SERIES_DESCRIPTION), scan_.raw(_DERIVATION), options.series_suffix,
+                               done, options.series_uid, implicit, little),
             _SOURCE_IMAGES: _source_reference(scan_, implicit, little),
-            _SERIES_UID: _encode(_SERIES_UID, b"UI", _pad(options.series_uid.encode(), b"UI"), implicit, little),
         }
         for tag, encoded in changed.items():
             found = scan_.index.get(tag)
@@ -747,8 +747,28 @@ def add_overlays(item: NamedInput | DicomScan, planes: list[MaskPlane], options:
     if scan_.deflated:
         packer = zlib.compressobj(6, zlib.DEFLATED, -15)
         body = [packer.compress(b"".join(body)) + packer.flush()]
-    head = _meta_bytes(scan_, new_uid)
+    head = _meta_bytes(scan_, sop_uid)
     return b"".join([head, *body])
+
+
+@lru_cache(maxsize=64)
+def _series_elements(description: bytes | None, derivation: bytes | None, suffix: str, done: str,
+                     series_uid: str, implicit: bool, little: bool) -> dict:
+    """The derived copy's (0008,103E) *Series Description*, (0008,2111) *Derivation
+    Description* and (0020,000E) *Series Instance UID*, encoded: from the source's
+    description and derivation (*description*, *derivation*: raw values or None) and the
+    same for every file of a series, so encoded once."""
+    description = (description or b"").rstrip(b" \x00")
+    suffix_bytes = suffix.encode("ascii", "replace")
+    description = description[: max(0, 64 - len(suffix_bytes))] + suffix_bytes
+    ours = f"overlay planes {done or 'copied'} by dicomforge {__version__}".encode("ascii")
+    derivation = (derivation or b"").rstrip(b" \x00")
+    derivation = (derivation + b"; " + ours)[-1024:] if derivation else ours
+    return {
+        _SERIES_DESCRIPTION: _encode(_SERIES_DESCRIPTION, b"LO", _pad(description, b"LO"), implicit, little),
+        _DERIVATION: _encode(_DERIVATION, b"ST", _pad(derivation, b"ST"), implicit, little),
+        _SERIES_UID: _encode(_SERIES_UID, b"UI", _pad(series_uid.encode(), b"UI"), implicit, little),
+    }
 
 
 def _insert_at(scan_: DicomScan, tag: int) -> int:
@@ -788,12 +808,12 @@ def _apply(body, edits: list) -> list:
     return pieces
 
 
-def _meta_bytes(scan_: DicomScan, new_uid: str | None) -> bytes:
-    """Preamble + file meta, with (0002,0003) and the group length updated for *new_uid*."""
+def _meta_bytes(scan_: DicomScan, sop_uid: str | None) -> bytes:
+    """Preamble + file meta, with (0002,0003) and the group length updated for *sop_uid*."""
     data = scan_.data
-    if new_uid is None:
+    if sop_uid is None:
         return bytes(data[: scan_.meta_end])
-    uid = _encode(0x00020003, b"UI", _pad(new_uid.encode(), b"UI"), False, True)
+    uid = _encode(0x00020003, b"UI", _pad(sop_uid.encode(), b"UI"), False, True)
     parts, length_at, total = [], None, 0
     seen = False
     for tag, start, _, end, _ in scan_.meta:

@@ -328,6 +328,27 @@ class TestAddOverlays:
         assert out[0x60003000].VR == "OW"
         assert 0x60000015 not in out  # single-frame image: no Multi-frame Overlay module
 
+    def test_encoded_once_but_per_file(self):
+        """The elements shared by a series are encoded once; each file still gets its own
+        label, type, size and description, whatever was encoded before it."""
+        single, multi = _testfile(EXPLICIT_LE), _testfile(MULTIFRAME_RLE)
+        rows, columns, _ = _size(single)
+        first = _read(add_overlays(single, [MaskPlane(_mask(rows * columns), "a")], OverlayOptions(type="G")))
+        second = _read(add_overlays(single, [MaskPlane(_mask(rows * columns), "b")], OverlayOptions(type="R")))
+        assert (first[0x60001500].value, first[0x60000040].value) == ("a", "G")
+        assert (second[0x60001500].value, second[0x60000040].value) == ("b", "R")
+        m_rows, m_columns, frames = _size(multi)
+        described = _read(multi.data)
+        described.SeriesDescription, described.DerivationDescription = "other series", "from a scanner"
+        buf = io.BytesIO()
+        described.save_as(buf, enforce_file_format=True)
+        out = _read(add_overlays(NamedInput("m.dcm", buf.getvalue()), [MaskPlane(_mask(m_rows * m_columns * frames), "a")],
+                                 OverlayOptions(type="G")))
+        assert (out[0x60000010].value, out[0x60000011].value, out[0x60000015].value) == (m_rows, m_columns, frames)
+        assert out.SeriesDescription == "other series" + SERIES_SUFFIX
+        assert out.DerivationDescription.startswith("from a scanner; overlay planes added by dicomforge")
+        assert first.SeriesDescription != out.SeriesDescription
+
     def test_multiframe_elements(self):
         """A multi-frame image gets Number of Frames in Overlay and Image Frame Origin 1."""
         item = _testfile(MULTIFRAME_RLE)
