@@ -107,6 +107,10 @@ async function useInputs(files) {
   performance.mark("dicomforge-inputs"); // the page has the dropped files (the benchmarks start here)
   inputs = files;
   download.hidden = true;
+  // the forms offer what the last inputs were: none until these are described (a click
+  // meanwhile would run the new files with the old choices, a label map's labels say)
+  seriesForm.show(false);
+  overlayForm.show(false);
   const signal = progress.start("Reading…");
   try {
     const result = await dicomforge.run("describe", inputs, {}, { signal, onProgress: (p) => progress.update(p) });

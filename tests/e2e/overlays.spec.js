@@ -45,3 +45,28 @@ test("drop a series and a label map, add overlays, download files whose overlays
   }
   expect(consoleErrors).toEqual([]);
 });
+
+test("a new drop hides the forms until it is described: no export of new files with the old choices", async ({ page }) => {
+  const { consoleErrors } = watchPage(page);
+  const dir = mkdtempSync(join(tmpdir(), "dicomforge-ovl-"));
+  const names = execFileSync(PYTHON, [SCRIPT, dir], { encoding: "utf8", env }).trim().split("\n");
+  await page.goto("/");
+  await waitReady(page);
+  await page.locator("#file-input").setInputFiles(names.map((n) => join(dir, n)));
+  await expect(page.locator("#overlay-form")).toBeVisible();
+  // what the forms show in the same task as the drop (the app's listener runs first)
+  await page.evaluate(() => {
+    const picker = document.querySelector("#file-input");
+    picker.addEventListener("change", () => {
+      window.formsOnDrop = ["#overlay-form", "#series-form"].map((id) => document.querySelector(id).hidden);
+    }, { once: true });
+  });
+  const dicomOnly = names.filter((n) => n.endsWith(".dcm"));
+  await page.locator("#file-input").setInputFiles(dicomOnly.map((n) => join(dir, n)));
+  expect(await page.evaluate(() => window.formsOnDrop)).toEqual([true, true]);
+  // described: a series without a label map offers a series export, not overlays
+  await expect(page.locator("#progress .progress-text")).toHaveText(`${dicomOnly.length} of ${dicomOnly.length} inputs recognised.`);
+  await expect(page.locator("#series-form")).toBeVisible();
+  await expect(page.locator("#overlay-form")).toBeHidden();
+  expect(consoleErrors).toEqual([]);
+});
