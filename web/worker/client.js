@@ -69,16 +69,17 @@ const BUILD_PACKAGES_URL = typeof __DICOMFORGE_PACKAGES_URL__ === "string" ? __D
 
 /**
  * Start a dicomforge worker.
- * @param {{baseUrl?: string, packagesUrl?: string}} [options]
+ * @param {{baseUrl?: string, packagesUrl?: string, firstJobHeap?: number}} [options]
  *   baseUrl: absolute URL of the folder holding pyodide/, wheels/ and py/ (default: the app's base).
+ *   firstJobHeap: see protocol.js InitOptions.
  * @returns {{ready: Promise<import("./protocol.js").ReadyInfo>, run: Function, terminate: Function}}
  */
-export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL } = {}) {
+export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJobHeap } = {}) {
   const base = new URL(baseUrl ?? import.meta.env?.BASE_URL ?? "/", location.href).href;
   const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "dicomforge" });
   const remote = wrap(worker);
   const packages = packagesUrl ? new URL(packagesUrl, base).href : "";
-  const ready = remote.initialize({ baseUrl: base, packagesUrl: packages }).then((info) => {
+  const ready = remote.initialize({ baseUrl: base, packagesUrl: packages, firstJobHeap }).then((info) => {
     if (!info.ok) throw new DicomForgeError(info.error);
     return info;
   });

@@ -9,6 +9,9 @@
  *   (the app's own origin; nothing is fetched from anywhere else).
  * @property {string} [packagesUrl]  URL of a hosted full Pyodide package set; when given,
  *   numpy is loaded from it (build-time setting DICOMFORGE_PACKAGES_URL). Empty: stdlib backend.
+ * @property {number} [firstJobHeap]  Bytes of wasm heap written once after start-up, for the
+ *   first job (default 192 MiB, see runtime.js FIRST_JOB_HEAP); 0 leaves the heap as it is
+ *   (an embedding page short of memory: the first job then writes its pages itself).
  */
 
 /**

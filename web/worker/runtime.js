@@ -118,7 +118,7 @@ export class DicomforgeWorker {
         // choose files rather than in their first job (dicomforge.jobs.warm_up)
         setTimeout(() => {
           this.#jobs.warm_up();
-          this.#writeHeap(FIRST_JOB_HEAP);
+          this.#writeHeap(options.firstJobHeap ?? FIRST_JOB_HEAP);
         }, 0);
         return info;
       },
