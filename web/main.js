@@ -107,8 +107,8 @@ async function useInputs(files) {
   performance.mark("dicomforge-inputs"); // the page has the dropped files (the benchmarks start here)
   inputs = files;
   download.hidden = true;
-  // the forms offer what the last inputs were: none until these are described (a click
-  // meanwhile would run the new files with the old choices, a label map's labels say)
+  // the forms show the choices the last inputs offered: hidden until these are described,
+  // or a click meanwhile would run the new files with the old choices (another map's labels)
   seriesForm.show(false);
   overlayForm.show(false);
   const signal = progress.start("Reading…");

@@ -42,13 +42,13 @@ const KEEP_OTHERS_BYTES = 256 << 20;
 // The first write to a page of fresh memory costs a page fault: joining 70 MB in wasm
 // memory took 60 ms into fresh pages and 10 ms into pages written before (Pyodide under
 // Node, on the 2-core benchmark machine). Describing 500 DICOM files and a gzip label map
-// grows the wasm heap to ~180 MB (70 MB read, 33 MB inflated, their copies). After the warm-up, the heap is
-// grown to this size and written once, in the time the user takes to choose files, so that
-// the first job's allocations land on written pages (later jobs reuse the first one's).
-// Measured with 500 files + label map dropped at once after ready, builds alternated
-// (medians of 6 and of 4): drop -> zip ready 0.93 s against 1.15, 0.83 against 1.05; a
-// 300-slice series, 0.76 s against 0.89. The cost: the page holds these pages from the
-// start rather than from its first job.
+// grows the wasm heap to ~180 MB (70 MB read, 33 MB inflated, their copies). After the
+// warm-up, the heap is grown to this size and written once, in the time the user takes to
+// choose files, so that the first job's allocations land on written pages (later jobs
+// reuse the first one's). Measured with 500 files + label map dropped at once after ready,
+// builds alternated (medians of 6 and of 4): drop -> zip ready 0.93 s against 1.15, 0.83
+// against 1.05; a 300-slice series, 0.76 s against 0.89. The cost: the page holds these
+// pages from the start rather than from its first job (InitOptions.firstJobHeap: 0 opts out).
 const FIRST_JOB_HEAP = 192 << 20;
 const HEAP_STEP = 16 << 20;
 
@@ -104,6 +104,7 @@ export class DicomforgeWorker {
   #kept = new Map();
   #readSlots = new Slots(BUNDLES_IN_FLIGHT); // bundle reads in flight, across jobs (#readBundles)
   #running = new Map(); // jobId -> {arrivals, changes} of a running job
+  #heapWriting = false; // #writeHeap holds memory
   #loaded = []; // bytearrays a partial input's `load` handed to Python, released after the job
 
   /**
@@ -131,23 +132,30 @@ export class DicomforgeWorker {
    * Grow the wasm heap to about *size* bytes and write every new page once (see
    * FIRST_JOB_HEAP): Python bytes objects of HEAP_STEP filled one at a time, then freed
    * together. Their pages stay in wasm memory (which never shrinks) for the allocations
-   * that come next. A job that starts meanwhile stops it at the next step (it waits at
-   * most one step). Never throws: without the memory to spare, the first job writes its
-   * pages itself.
+   * that come next. A job that starts meanwhile ends it at once (#endHeapWrite). Never
+   * throws: without the memory to spare, the first job writes its pages itself.
    */
   async #writeHeap(size) {
     const pyodide = this.#pyodide;
+    this.#heapWriting = true;
     try {
       pyodide.runPython("_written = []");
-      while (pyodide._module.HEAPU8.buffer.byteLength < size && !this.#running.size) {
+      while (this.#heapWriting && pyodide._module.HEAPU8.buffer.byteLength < size) {
         pyodide.runPython(`_written.append(b"\\x01" * ${HEAP_STEP})`);
         await yieldToEventLoop();
       }
     } catch {
       // (no memory to spare)
     } finally {
-      pyodide.runPython("_written = None"); // (a statement: no value comes back to hold them)
+      this.#endHeapWrite();
     }
+  }
+
+  /** Free what #writeHeap holds, if it is running (the pages it wrote stay written). */
+  #endHeapWrite() {
+    if (!this.#heapWriting) return;
+    this.#heapWriting = false;
+    this.#pyodide.runPython("_written = None"); // (a statement: no value comes back to hold them)
   }
 
   async #load({ baseUrl, packagesUrl = "" }) {
@@ -586,6 +594,7 @@ from dicomforge import kernels
    * @returns {Promise<import("./protocol.js").JobResult>}
    */
   async run(jobId, name, inputs, options = {}, onProgress, output = {}) {
+    this.#endHeapWrite(); // the job's allocations take the pages written so far
     const arrivals = new Arrivals(inputs); // before any await: addInputs may come next
     const reading = { made: new Array(inputs.length), ready: [], changes: new Changes(), done: false, error: null };
     this.#running.set(jobId, { arrivals, changes: reading.changes });
