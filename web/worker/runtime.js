@@ -46,9 +46,9 @@ const KEEP_OTHERS_BYTES = 256 << 20;
 // warm-up, the heap is grown to this size and written once, in the time the user takes to
 // choose files, so that the first job's allocations land on written pages (later jobs
 // reuse the first one's). Measured with 500 files + label map dropped at once after ready,
-// builds alternated (medians of 6 and of 4): drop -> zip ready 0.93 s against 1.15, 0.83
-// against 1.05; a 300-slice series, 0.76 s against 0.89. The cost: the page holds these
-// pages from the start rather than from its first job (InitOptions.firstJobHeap: 0 opts out).
+// the same build with and without (firstJobHeap: 0), alternated: drop -> zip ready 0.96 s
+// against 1.16 (medians of 6); a 300-slice series, 0.76 s against 0.89 (one run each). The
+// cost: the page holds these pages from the start rather than from its first job.
 const FIRST_JOB_HEAP = 192 << 20;
 const HEAP_STEP = 16 << 20;
 
