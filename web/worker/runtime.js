@@ -132,15 +132,16 @@ export class DicomforgeWorker {
    * Grow the wasm heap to about *size* bytes and write every new page once (see
    * FIRST_JOB_HEAP): Python bytes objects of HEAP_STEP filled one at a time, then freed
    * together. Their pages stay in wasm memory (which never shrinks) for the allocations
-   * that come next. A job that starts meanwhile ends it at once (#endHeapWrite). Never
-   * throws: without the memory to spare, the first job writes its pages itself.
+   * that come next. A job that starts meanwhile ends it at once (#endHeapWrite), and a job
+   * already running when it is called keeps it from starting. Never throws: without the
+   * memory to spare, the first job writes its pages itself.
    */
   async #writeHeap(size) {
     const pyodide = this.#pyodide;
     this.#heapWriting = true;
     try {
       pyodide.runPython("_written = []");
-      while (this.#heapWriting && pyodide._module.HEAPU8.buffer.byteLength < size) {
+      while (this.#heapWriting && !this.#running.size && pyodide._module.HEAPU8.buffer.byteLength < size) {
         pyodide.runPython(`_written.append(b"\\x01" * ${HEAP_STEP})`);
         await yieldToEventLoop();
       }
