@@ -9,12 +9,18 @@ import { PYTHON, waitReady, watchPage } from "./helpers.js";
 const SCRIPT = "tests/e2e/make_overlay_case.py";
 const env = { ...process.env, PYTHONPATH: "py" };
 
-test("drop a series and a label map, add overlays, download files whose overlays equal the labels", async ({ page }) => {
+/** The page, ready, and the overlay case (a 6-slice series + labels.nrrd) written to a new folder. */
+async function openWithCase(page) {
   const { consoleErrors } = watchPage(page);
   const dir = mkdtempSync(join(tmpdir(), "dicomforge-ovl-"));
   const names = execFileSync(PYTHON, [SCRIPT, dir], { encoding: "utf8", env }).trim().split("\n");
   await page.goto("/");
   await waitReady(page);
+  return { consoleErrors, dir, names };
+}
+
+test("drop a series and a label map, add overlays, download files whose overlays equal the labels", async ({ page }) => {
+  const { consoleErrors, dir, names } = await openWithCase(page);
   // shuffled on purpose: slices are matched by geometry, not by order
   await page.locator("#file-input").setInputFiles([...names].reverse().map((n) => join(dir, n)));
   await expect(page.locator('#input-list li[data-files="6"]')).toContainText("DICOM series · CT CT Image Storage · 40×30 · 6 files");
@@ -47,11 +53,7 @@ test("drop a series and a label map, add overlays, download files whose overlays
 });
 
 test("a new drop hides the forms until it is described: no export of new files with the old choices", async ({ page }) => {
-  const { consoleErrors } = watchPage(page);
-  const dir = mkdtempSync(join(tmpdir(), "dicomforge-ovl-"));
-  const names = execFileSync(PYTHON, [SCRIPT, dir], { encoding: "utf8", env }).trim().split("\n");
-  await page.goto("/");
-  await waitReady(page);
+  const { consoleErrors, dir, names } = await openWithCase(page);
   await page.locator("#file-input").setInputFiles(names.map((n) => join(dir, n)));
   await expect(page.locator("#overlay-form")).toBeVisible();
   // what the forms show in the same task as the drop (the app's listener runs first)
