@@ -158,3 +158,30 @@ class TestChunkSink:
         sink.seek(1)
         sink.write(b"XYZW")
         assert b"".join(sink.drain()) == b"aXYZWfgh"
+
+    def test_small_writes_share_a_chunk(self):
+        """Small writes are copied into one chunk (fewer views for a host); big ones are
+        kept as the objects given; the bytes are the same."""
+        from dicomforge.zipstream import SMALL_WRITE
+
+        sink = ChunkSink()
+        big = bytes(range(256)) * (SMALL_WRITE // 256)
+        pieces = [b"head1", b"x" * 100, big, b"cd1", b"cd2", b"cd3"]
+        for piece in pieces:
+            sink.write(piece)
+        chunks = sink.drain()
+        assert b"".join(chunks) == b"".join(pieces)
+        assert len(chunks) == 3 and chunks[1] is big
+
+    def test_a_callers_objects_are_never_changed(self):
+        """A caller's bytearray is not grown by later writes nor patched in place."""
+        from dicomforge.zipstream import SMALL_WRITE
+
+        sink = ChunkSink()
+        given = bytearray(b"a" * SMALL_WRITE)
+        sink.write(given)
+        sink.write(b"tail")
+        sink.seek(0)
+        sink.write(b"XY")
+        assert given == bytearray(b"a" * SMALL_WRITE)
+        assert b"".join(sink.drain()) == b"XY" + b"a" * (SMALL_WRITE - 2) + b"tail"
