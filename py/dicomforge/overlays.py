@@ -1014,7 +1014,7 @@ def add_label_overlays(item: NamedInput | DicomScan, matcher: LabelMatcher,
 
 
 def _any_set(mask) -> bool:
-    return bool(bytes(mask).strip(b"\x00"))
+    return not kernels.all_zero(mask)
 
 
 # -- listing, job ----------------------------------------------------------------------------

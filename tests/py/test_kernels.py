@@ -91,6 +91,23 @@ class TestPackBits:
         mask = bytes(b & 1 for b in _random_bytes(count, count))
         assert backend.unpack_bits(backend.pack_bits(mask), count) == mask
 
+    @pytest.mark.parametrize("count", [1, 17, 1 << 16, (1 << 16) + 5, 3 << 16, 567 * 652])
+    def test_empty_and_one_pixel(self, backend, count):
+        """An all-zero mask packs to zeros (even length); one set pixel anywhere, the last
+        one included, is found (kernels.all_zero checks 64 kB blocks and the tail)."""
+        size = (count + 7) // 8
+        assert backend.pack_bits(bytes(count)) == bytes(size + size % 2)
+        assert kernels.all_zero(bytes(count)) and kernels.all_zero(memoryview(bytes(count)))
+        for at in sorted({0, count // 2, (1 << 16) - 1, count - 1}):
+            if at >= count:
+                continue
+            mask = bytearray(count)
+            mask[at] = 7
+            assert not kernels.all_zero(mask), at
+            expected = bytearray(count)
+            expected[at] = 1
+            assert backend.unpack_bits(backend.pack_bits(mask), count) == expected
+
     def test_unpack_too_short(self, backend):
         """Too few bytes for the bit count is an error with the numbers."""
         with pytest.raises(DicomForgeError, match="2 bytes hold fewer than 17 bits"):
