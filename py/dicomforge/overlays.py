@@ -998,9 +998,14 @@ class LabelMatcher:
         k = self.slice_index(scan_)
         data = self.volume.slice_data(k)
         source = self.volume.name or "label map"
+        if kernels.all_zero(data):  # a slice without labels (most of a lesion's map): no comparisons
+            empty = bytes(len(data) // kernels.itemsize(self.volume.dtype))
+            masks = {value: empty for value in self.labels}
+        else:
+            masks = {value: data if self._data_is_mask else kernels.equal_mask(data, self.volume.dtype, value)
+                     for value in self.labels}
         return [
-            MaskPlane(data if self._data_is_mask else kernels.equal_mask(data, self.volume.dtype, value),
-                      self.names[value], f"label {_label_text(value)} of {source}"[:64])
+            MaskPlane(masks[value], self.names[value], f"label {_label_text(value)} of {source}"[:64])
             for value in self.labels
         ]
 

@@ -588,6 +588,26 @@ class TestLabelMatcher:
         assert not any_set
         assert [p.count_set() for p in read_overlays(_read(data))] == [0, 0]
 
+    def test_16_bit_labels_on_empty_and_labelled_slices(self):
+        """A uint16 map (labels 1 and 300): a slice without labels gives empty planes of
+        rows x columns pixels, a labelled one the voxels of each label."""
+        volume = _volume()
+        files = _series(volume)
+        nx, ny, nz = volume.size
+        values = [0] * (nx * ny * nz)
+        for i in range(nx * ny, 2 * nx * ny):  # slice 1 only
+            values[i] = (0, 1, 300)[i % 3]
+        labels = Volume(struct.pack(f"<{len(values)}H", *values), "uint16", volume.size, volume.spacing,
+                        volume.origin, volume.direction, name="labels.nrrd")
+        matcher = LabelMatcher(labels)
+        by_slice = {matcher.slice_index(scan(f)): f for f in files}
+        assert [bytes(p.mask) for p in matcher.planes(scan(by_slice[0]))] == [bytes(nx * ny)] * 2
+        one, three_hundred = matcher.planes(scan(by_slice[1]))
+        assert bytes(one.mask) == bytes(1 if i % 3 == 1 else 0 for i in range(nx * ny, 2 * nx * ny))
+        assert bytes(three_hundred.mask) == bytes(1 if i % 3 == 2 else 0 for i in range(nx * ny, 2 * nx * ny))
+        data, any_set = add_label_overlays(by_slice[0], matcher)
+        assert not any_set and [p.count_set() for p in read_overlays(_read(data))] == [0, 0]
+
     @pytest.mark.parametrize(
         "change, message",
         [
