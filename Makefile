@@ -11,7 +11,7 @@ VPY := $(VENV)/bin/python
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: dev test build preview setup system-deps test-py test-pyodide test-e2e bench bench-startup fuzz clean
+.PHONY: dev test build preview setup system-deps test-py test-pyodide test-js test-e2e bench bench-startup fuzz clean
 
 # ---- set-up ---------------------------------------------------------------------------
 node_modules/.package-lock.json: package.json package-lock.json
@@ -51,7 +51,7 @@ build: setup
 preview: build
 	npx vite preview --port 4173 --strictPort
 
-test: setup system-deps test-py test-pyodide test-e2e
+test: setup system-deps test-py test-pyodide test-js test-e2e
 
 # pytest natively, once with numpy (the default where importable) and once with the stdlib backend
 test-py: setup
@@ -66,6 +66,10 @@ fuzz: setup
 # the same tests inside Pyodide (Python 3.14, no numpy) under Node
 test-pyodide: setup
 	node tests/pyodide/run-pytest.mjs
+
+# the worker's JavaScript that runs without a browser (Node's own test runner)
+test-js: setup
+	node --test tests/js/
 
 test-e2e: build system-deps
 	npx playwright test

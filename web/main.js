@@ -129,7 +129,9 @@ async function useInputs(files) {
     const seriesOf = new Map(result.results.filter((r) => r.value.kind === "dicom").map((r) => [r.file, r.value.seriesInstanceUid]));
     viewer.setImages(inputs.filter((input) => seriesOf.has(input.name)).map((input) => ({ ...input, series: seriesOf.get(input.name) })));
     progress.finish(`${result.results.length} of ${inputs.length} inputs recognised.`);
-    performance.mark("dicomforge-describe-done", { detail: { ...result.timings, inputs: inputs.length } });
+    performance.mark("dicomforge-describe-done", {
+      detail: { ...result.timings, inputs: inputs.length, readerBytes: result.inputs?.readerBytes },
+    });
   } catch (error) {
     progress.finish(`Failed: ${error.message}`);
     showError(list, error.file ?? "job", error.message);

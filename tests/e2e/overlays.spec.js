@@ -34,7 +34,7 @@ test("drop a series and a label map, add overlays, download files whose overlays
   await expect(page.locator("#progress .progress-text")).toHaveText("Done: 6 files.");
   // the files were read once, when dropped: the job used what describing them had read
   const inputs = await page.evaluate(() => performance.getEntriesByName("dicomforge-overlay-done")[0].detail.inputs);
-  expect(inputs).toEqual({ kept: names.length, read: 0 });
+  expect(inputs).toEqual({ kept: names.length, read: 0, readerBytes: 0 });
   const downloadPromise = page.waitForEvent("download");
   await link.click();
   const zipPath = join(dir, "overlays.zip");

@@ -73,3 +73,22 @@ test("numpy configured but absent: says so once, continues with stdlib", async (
   expect(crossOrigin(requests, "http://localhost:4174")).toEqual([]);
   expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
 });
+
+// Dropped files are read on the reader's own thread (web/worker/blob-reader.js; its
+// fallbacks, where that worker cannot start, are tested in tests/js/blob-reader.test.mjs).
+test("dropped files are read by the reader's worker", async ({ page }) => {
+  const { consoleErrors } = watchPage(page);
+  const workers = [];
+  page.on("worker", (worker) => workers.push(worker.url()));
+  await page.goto("/");
+  await waitReady(page);
+  const ct = pydicomTestFile("CT_small.dcm");
+  const files = ["a.dcm", "b.dcm", "c.dcm"].map((name) => ({ name, mimeType: "application/dicom", buffer: ct }));
+  await page.locator("#file-input").setInputFiles(files);
+  await expect(page.locator("#progress .progress-text")).toHaveText("3 of 3 inputs recognised.");
+  await expect(page.locator("#input-list")).toContainText("DICOM series · CT CT Image Storage · 128×128 · 3 files");
+  const detail = await page.evaluate(() => performance.getEntriesByName("dicomforge-describe-done")[0].detail);
+  expect(detail.readerBytes).toBe(3 * ct.length);
+  expect(workers.filter((url) => /\/reader-[^/]*\.js$/.test(url))).toHaveLength(1);
+  expect(consoleErrors).toEqual([]);
+});

@@ -79,8 +79,10 @@
  *   Milliseconds from the job's start: `read` until the last input was in Python (a job
  *   works on the first ones meanwhile, or waits), `total` until it ended, `job` = total - read,
  *   and `python`: of the total, Python producing events.
- * @property {{kept: number, read: number}} [inputs]  How many inputs the job found kept from
- *   an earlier job (see JobInput.key) and how many it read.
+ * @property {{kept: number, read: number, readerBytes: number}} [inputs]  How many inputs
+ *   the job found kept from an earlier job (see JobInput.key) and how many it read; of the
+ *   bytes read meanwhile, how many the reader's worker read (blob-reader.js; jobs running
+ *   at once share this count).
  */
 
 /**

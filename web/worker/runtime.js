@@ -11,6 +11,7 @@
 import { transfer } from "comlink";
 import JSZip from "jszip";
 import { Arrivals, Changes, Slots } from "./arrivals.js";
+import { BlobReader } from "./blob-reader.js";
 import { RUNTIME_WHEELS, RuntimeLoadError, fetchVerifiedWheel } from "./wheels.js";
 
 const YIELD_EVERY_MS = 25; // let cancel messages in at least this often during a job
@@ -103,6 +104,7 @@ export class DicomforgeWorker {
   // key -> {input: PyProxy of the NamedInput, bytes: held in wasm memory, partial: head only}
   #kept = new Map();
   #readSlots = new Slots(BUNDLES_IN_FLIGHT); // bundle reads in flight, across jobs (#readBundles)
+  #blobReader = new BlobReader(); // bundles and big Files' chunks are read on its thread
   #running = new Map(); // jobId -> {arrivals, changes} of a running job
   #heapWriting = false; // #writeHeap holds memory
   #loaded = []; // bytearrays a partial input's `load` handed to Python, released after the job
@@ -119,6 +121,7 @@ export class DicomforgeWorker {
         // choose files rather than in their first job (dicomforge.jobs.warm_up)
         setTimeout(() => {
           this.#jobs.warm_up();
+          this.#blobReader.start(); // (its worker loads while the user chooses files)
           this.#writeHeap(options.firstJobHeap ?? FIRST_JOB_HEAP);
         }, 0);
         return info;
@@ -316,7 +319,7 @@ from dicomforge import kernels
         let next = 0;
         const readNext = () => {
           if (next >= data.size) return;
-          reads.push([next, data.slice(next, next + READ_CHUNK).arrayBuffer()]);
+          reads.push([next, this.#blobReader.read(data.slice(next, next + READ_CHUNK))]);
           next += READ_CHUNK;
         };
         for (let k = 0; k < READ_AHEAD; k++) readNext();
@@ -459,7 +462,7 @@ from dicomforge import kernels
     });
     const reads = bundles.map(async (bundle) => {
       await this.#readSlots.take(); // given back once the bundle is copied into Python, below
-      return new Blob(bundle.map((k) => items[k].data)).arrayBuffer();
+      return this.#blobReader.read(new Blob(bundle.map((k) => items[k].data)));
     });
     reads.forEach((read) => read.catch(() => {})); // awaited below; no unhandled rejection meanwhile
     for (let b = 0; b < bundles.length; b++) {
@@ -609,6 +612,7 @@ from dicomforge import kernels
     let events = null;
     let readAll = Promise.resolve();
     const t0 = performance.now();
+    const readerBytes = this.#blobReader.bytesRead;
     try {
       const partial = this.#partialJobs.has(name);
       // what one volume may take: the budget less the inputs kept for other jobs
@@ -682,7 +686,11 @@ from dicomforge import kernels
       events?.destroy();
       feed?.destroy();
       const made = reading.made.filter((entry) => entry?.input);
-      out.inputs = { kept: made.filter((m) => m.reused).length, read: made.filter((m) => !m.reused).length };
+      out.inputs = {
+        kept: made.filter((m) => m.reused).length,
+        read: made.filter((m) => !m.reused).length,
+        readerBytes: this.#blobReader.bytesRead - readerBytes,
+      };
       for (const { input, owned } of made) if (owned) input.destroy();
       for (const p of this.#loaded.splice(0)) p.destroy();
       this.#cancelled.delete(jobId);

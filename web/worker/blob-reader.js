@@ -1,0 +1,74 @@
+// Blob reads on a thread of their own, for the runtime's worker.
+//
+// Reading a Blob into an ArrayBuffer costs the reading thread far more than the bytes'
+// copy: the browser hands them over through data pipes, and the buffer is fresh memory
+// (about 3.4 ms per MB on the runtime's thread, measured: 240 ms for 500 files of 140 kB).
+// That thread also runs Python, which describes the first files while the others are
+// read; so a second worker reads, and transfers each buffer back without a copy. 500
+// files + a label map, drop -> zip ready: median 866 ms against 916 with the reads on the
+// runtime's thread (8 runs each, alternated). Where no worker can be started (or it
+// fails), the runtime's thread reads, as before.
+
+export class BlobReader {
+  /** Bytes the reader's worker has read so far (not those read here, as a fallback). */
+  bytesRead = 0;
+  #worker = null;
+  #broken = false;
+  #calls = new Map(); // id -> {blob, resolve, reject}
+  #nextId = 0;
+
+  /** Start the reader's worker ahead of the first read (reads start it otherwise). */
+  start() {
+    if (!this.#broken) this.#start();
+  }
+
+  /** @param {Blob} blob  @returns {Promise<ArrayBuffer>} its bytes (rejects as Blob.arrayBuffer does) */
+  read(blob) {
+    if (this.#broken || !this.#start()) return blob.arrayBuffer();
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#calls.set(id, { blob, resolve, reject });
+      this.#worker.postMessage({ id, blob });
+    });
+  }
+
+  /** Stop the reader's worker (reads still pending fail). */
+  close() {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#broken = true;
+    for (const { reject } of this.#calls.values()) reject(new Error("the blob reader was closed"));
+    this.#calls.clear();
+  }
+
+  #start() {
+    if (this.#worker) return true;
+    try {
+      this.#worker = new Worker(new URL("./reader.js", import.meta.url), { type: "module", name: "dicomforge-reader" });
+    } catch {
+      this.#broken = true;
+      return false;
+    }
+    this.#worker.onmessage = ({ data: { id, buffer, error } }) => {
+      const call = this.#calls.get(id);
+      this.#calls.delete(id);
+      if (!call) return;
+      if (error) {
+        call.reject(Object.assign(new Error(error.message), { name: error.name }));
+      } else {
+        this.bytesRead += buffer.byteLength;
+        call.resolve(buffer);
+      }
+    };
+    // the worker could not load (or died): read here, the pending reads included
+    this.#worker.onerror = (event) => {
+      event.preventDefault?.();
+      this.#worker.terminate();
+      this.#worker = null;
+      this.#broken = true;
+      for (const { blob, resolve, reject } of this.#calls.values()) blob.arrayBuffer().then(resolve, reject);
+      this.#calls.clear();
+    };
+    return true;
+  }
+}
