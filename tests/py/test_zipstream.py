@@ -10,7 +10,7 @@ import zlib
 import pytest
 
 from dicomforge.errors import OptionsError
-from dicomforge.zipstream import ChunkSink, ZipStream, zip_events
+from dicomforge.zipstream import SMALL_WRITE, ChunkSink, ZipStream, zip_events
 
 FILES = [
     ("slice_0001.dcm", os.urandom(5000)),
@@ -162,8 +162,6 @@ class TestChunkSink:
     def test_small_writes_share_a_chunk(self):
         """Small writes are copied into one chunk (fewer views for a host); big ones are
         kept as the objects given; the bytes are the same."""
-        from dicomforge.zipstream import SMALL_WRITE
-
         sink = ChunkSink()
         big = bytes(range(256)) * (SMALL_WRITE // 256)
         pieces = [b"head1", b"x" * 100, big, b"cd1", b"cd2", b"cd3"]
@@ -175,8 +173,6 @@ class TestChunkSink:
 
     def test_a_callers_objects_are_never_changed(self):
         """A caller's bytearray is not grown by later writes nor patched in place."""
-        from dicomforge.zipstream import SMALL_WRITE
-
         sink = ChunkSink()
         given = bytearray(b"a" * SMALL_WRITE)
         sink.write(given)
