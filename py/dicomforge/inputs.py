@@ -1,26 +1,20 @@
-"""Named input buffers and the batch convention shared by the CLI and the worker.
+"""Named inputs and the feed that brings them to a job.
 
-An input is a file name plus its bytes (``NamedInput``); the CLI reads them from
-disk, the worker from dropped ``File``s. :func:`run_batch` applies one function
-to each input and turns a :class:`~dicomforge.errors.DicomForgeError` into a
-per-input failure so that the rest of the batch still finishes.
+An input is a file name plus its bytes (:class:`NamedInput`); the CLI reads them from
+disk, the worker from dropped ``File``s (whole, or only their start with a ``load`` for
+the rest). A host that reads files one batch after another hands a job an
+:class:`InputFeed` and adds each input once it is read. Which inputs belong together
+(a series, a header and its data) is :mod:`dicomforge.inputset`'s job.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
-from dicomforge.errors import DicomForgeError, InputError
+from dicomforge.errors import InputError
 
-__all__ = [
-    "NamedInput", "BatchResult", "InputFeed", "WAIT", "batch_events", "oversized", "read_input", "run_batch",
-    "sibling_partners", "split_buffer", "stem",
-]
-
-# endings stripped by :func:`stem`, innermost last (``a.nii.gz`` -> ``a``)
-_FORMAT_ENDINGS = (".gz", ".nii", ".hdr", ".img", ".nrrd", ".nhdr", ".mhd", ".mha", ".raw", ".vtk", ".dcm")
+__all__ = ["NamedInput", "InputFeed", "oversized", "split_buffer"]
 
 
 @dataclass(frozen=True)
@@ -59,11 +53,6 @@ class NamedInput:
         return self if self.load is None else replace(self, data=self.load(), load=None, memo={})
 
 
-#: The event a job yields when it needs an input of its :class:`InputFeed` that has not
-#: arrived yet: the host adds more (or gives up on some) before asking for the next event.
-WAIT = {"type": "wait"}
-
-
 class InputFeed:
     """A job's inputs while they arrive: a host that reads files one batch after another
     (the browser worker) starts the job at once and adds each input once it is read, so
@@ -71,7 +60,7 @@ class InputFeed:
 
     A job that can start on the first inputs takes them as they come (:meth:`arrivals`);
     :func:`dicomforge.jobs.start` gives any other job the whole list once it is complete.
-    Either way the job yields :data:`WAIT` while an input it needs is missing.
+    Either way the job yields a ``wait`` event while an input it needs is missing.
 
     Attributes
     ----------
@@ -108,7 +97,7 @@ class InputFeed:
 
     def arrivals(self) -> Iterator[NamedInput | None]:
         """Every input in the order it arrived; None when the next one is not there yet (the
-        job then yields :data:`WAIT`, and the host adds more before it asks again)."""
+        job then yields a ``wait`` event, and the host adds more before it asks again)."""
         seen = 0
         while True:
             while seen < len(self._arrived):
@@ -117,19 +106,6 @@ class InputFeed:
             if self.complete:
                 return
             yield None
-
-
-@dataclass
-class BatchResult:
-    """What happened to one input of a batch: a value, or the error that stopped it."""
-
-    name: str
-    value: object = None
-    error: DicomForgeError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 def oversized(name: str, head, size: int, limit: int) -> NamedInput:
@@ -166,71 +142,3 @@ def split_buffer(buffer, names: list, sizes: list) -> list[NamedInput]:
         out.append(NamedInput(str(name), view[at:at + size]))
         at += size
     return out
-
-
-def read_input(path: str) -> NamedInput:
-    """Read *path* from disk, turning OS errors into an :class:`InputError` naming it."""
-    try:
-        with open(path, "rb") as fh:
-            return NamedInput(path, fh.read())
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", path) from None
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read: {exc.strerror or exc}", path) from None
-
-
-def run_batch(
-    inputs: Iterable[NamedInput], work: Callable[[NamedInput], object]
-) -> Iterator[BatchResult]:
-    """Yield ``work(input)`` for each input; a DicomForgeError fails only that input.
-
-    An empty input fails as such (a file deleted after the user chose it reads as empty)."""
-    for item in inputs:
-        try:
-            if not len(item.data) and not item.partial:
-                raise InputError("the file is empty (0 bytes): was it deleted or emptied after it was chosen?")
-            yield BatchResult(item.name, value=work(item))
-        except DicomForgeError as exc:
-            yield BatchResult(item.name, error=exc.with_file(os.fspath(item.name)))
-
-
-def stem(name: str) -> str:
-    """File name without folders and format endings (``a/b.nii.gz`` -> ``b``)."""
-    base = os.path.basename(name.replace("\\", "/"))
-    for ending in _FORMAT_ENDINGS:
-        if base.lower().endswith(ending) and len(base) > len(ending):
-            base = base[: -len(ending)]
-    return base or "series"
-
-
-def batch_events(
-    inputs: list[NamedInput], work: Callable[[NamedInput], object], done: int = 0, total: int | None = None
-) -> Iterator[dict]:
-    """:func:`run_batch` as job events: a ``result`` (or ``error``) and a ``progress`` per input.
-
-    *done* inputs of *total* (default: these inputs alone) were reported before these.
-    """
-    total = done + len(inputs) if total is None else total
-    for done, result in enumerate(run_batch(inputs, work), start=done + 1):
-        if result.ok:
-            yield {"type": "result", "file": result.name, "value": result.value}
-        else:
-            yield {"type": "error", **result.error.to_dict()}
-        yield {"type": "progress", "done": done, "total": total, "file": result.name}
-
-
-def sibling_partners(path: str) -> dict[str, NamedInput]:
-    """Readable files next to *path* with the same stem: the data half of a two-file format."""
-    import glob
-
-    found = {}
-    prefix = os.path.join(os.path.dirname(path), os.path.basename(path).split(".")[0])
-    for other in glob.glob(glob.escape(prefix) + ".*"):
-        if other != path and os.path.isfile(other):
-            try:
-                found[other] = read_input(other)
-            except DicomForgeError:
-                pass
-    return found

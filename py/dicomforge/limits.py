@@ -5,57 +5,35 @@ inflates compressed data no further than the budget, so a lying header or a
 decompression bomb gets an error that names the size and the limit instead of
 exhausting memory (in the browser, the 4 GB wasm heap and the tab with it).
 
-The default is the platform's own ceiling: 4 GiB natively; just under 2 GiB under
-Pyodide, where wasm32's ``ssize_t`` stops a single buffer there. A host lowers (or,
-natively, raises) it for one job with :func:`budget`: the jobs take a
-``memory_budget`` option, the CLI a ``--memory-budget`` flag. The budget lives in a
-:class:`contextvars.ContextVar` set only inside :func:`budget`'s block, so nothing
-has to be reset afterwards.
+The budget is a number passed down to the readers (``budget=`` of
+:func:`dicomforge.formats.read_volume`, :func:`dicomforge.dicom.scan.scan`, ...),
+never a global: two jobs that run interleaved in one worker keep their own. Its
+default is the platform's own ceiling: 4 GiB natively; just under 2 GiB under Pyodide,
+where wasm32's ``ssize_t`` stops a single buffer there. The jobs take a
+``memory_budget`` option, the CLI a ``--memory-budget`` flag.
 """
 
 from __future__ import annotations
 
-import contextvars
 import re
 import sys
-from contextlib import contextmanager
-from typing import Iterator
 
 from dicomforge.errors import OptionsError
 
-__all__ = ["PLATFORM_MAX_BYTES", "budget", "memory_budget", "parse_size"]
+__all__ = ["PLATFORM_MAX_BYTES", "parse_size"]
 
-#: The largest single buffer this platform can hold.
+#: The largest single buffer this platform can hold: every budget's default and ceiling.
 PLATFORM_MAX_BYTES = min(4 * 1024**3, sys.maxsize - (2 << 20))
-
-_BUDGET: contextvars.ContextVar[int] = contextvars.ContextVar("dicomforge_memory_budget", default=PLATFORM_MAX_BYTES)
-
-
-def memory_budget() -> int:
-    """The budget in bytes in effect here."""
-    return _BUDGET.get()
-
-
-@contextmanager
-def budget(nbytes: int | str | None) -> Iterator[int]:
-    """Use *nbytes* (an int, or a size like ``"1.5G"``; None: the default) inside the block."""
-    if nbytes is None:
-        yield memory_budget()
-        return
-    value = parse_size(nbytes)
-    token = _BUDGET.set(value)
-    try:
-        yield value
-    finally:
-        _BUDGET.reset(token)
-
 
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
 
-def parse_size(value: int | float | str) -> int:
-    """Bytes from an int or a text like ``"800M"`` / ``"2G"`` (binary units); an
-    OptionsError when it is not a positive size or exceeds :data:`PLATFORM_MAX_BYTES`."""
+def parse_size(value: int | float | str | None) -> int:
+    """Bytes from an int or a text like ``"800M"`` / ``"2G"`` (binary units); None gives
+    :data:`PLATFORM_MAX_BYTES`. An OptionsError when it is not a positive size or exceeds
+    :data:`PLATFORM_MAX_BYTES`."""
+    if value is None:
+        return PLATFORM_MAX_BYTES
     if isinstance(value, bool):
         raise OptionsError(f"memory budget {value!r} is not a size")
     if isinstance(value, (int, float)):

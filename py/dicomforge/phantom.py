@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 import struct
 
-__all__ = ["ELLIPSOIDS", "NIFTI_DATATYPES", "nifti_header", "phantom_nifti"]
+from dicomforge.formats.nifti import DATATYPES
+from dicomforge.kernels import itemsize
 
-#: dtype -> (NIfTI-1 datatype code, bitpix) for the headers written here.
-NIFTI_DATATYPES = {"int16": (4, 16), "float32": (16, 32)}
+__all__ = ["ELLIPSOIDS", "nifti_header", "phantom_nifti"]
 
 # (centre x, y, z, semi-axes a, b, c) in units of the half-size, and the value painted (HU-like)
 ELLIPSOIDS = (
@@ -56,7 +56,8 @@ def nifti_header(size, spacing, dtype: str = "int16") -> bytes:
     header = bytearray(352)
     struct.pack_into("<i", header, 0, 348)
     struct.pack_into("<8h", header, 40, 3, nx, ny, nz, 1, 1, 1, 1)  # dim
-    struct.pack_into("<hh", header, 70, *NIFTI_DATATYPES[dtype])  # datatype, bitpix
+    code = next(c for c, (_, name, components) in DATATYPES.items() if name == dtype and components == 1)
+    struct.pack_into("<hh", header, 70, code, 8 * itemsize(dtype))  # datatype, bitpix
     struct.pack_into("<8f", header, 76, 1, dx, dy, dz, 1, 1, 1, 1)  # pixdim (qfac 1)
     struct.pack_into("<f", header, 108, 352)  # vox_offset
     struct.pack_into("<hh", header, 252, 0, 2)  # qform_code 0, sform_code 2 (aligned)

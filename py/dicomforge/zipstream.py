@@ -10,10 +10,9 @@ the last file is written: no second pass, no second copy of the outputs.
 :class:`ChunkSink` is the file object the archive writes to. It is seekable only within
 the entry being written (``zipfile`` rewrites an entry's local header once it knows the
 CRC and sizes), so headers carry real sizes (no data descriptors) and everything before
-the current entry can be taken away with :meth:`ChunkSink.drain`. :func:`zip_events`
-wraps a job's event stream (:mod:`dicomforge.jobs`): ``file`` events go into the
-archive and come out as ``zip`` events carrying the archive bytes written so far.
-The same :class:`ZipStream` writes the CLI's ``--zip``.
+the current entry can be taken away with :meth:`ChunkSink.drain`.
+:func:`dicomforge.jobs.output.zip_events` puts a job's output files into one, and the
+CLI's ``--zip`` writes one to disk.
 """
 
 from __future__ import annotations
@@ -21,11 +20,11 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO
 
-from dicomforge.errors import DicomForgeError, OptionsError
+from dicomforge.errors import OptionsError
 
-__all__ = ["COMPRESSIONS", "ChunkSink", "ZipStream", "zip_events"]
+__all__ = ["COMPRESSIONS", "CHUNK_BYTES", "ChunkSink", "ZipStream"]
 
 #: Compression names (as jszip and the page call them) -> zipfile constants.
 COMPRESSIONS = {"STORE": zipfile.ZIP_STORED, "DEFLATE": zipfile.ZIP_DEFLATED}
@@ -188,42 +187,3 @@ class ZipStream:
     def close(self) -> None:
         """Write the central directory (the archive is complete afterwards)."""
         self._zip.close()
-
-
-def zip_events(events: Iterable[dict], compression: str = "STORE", chunk_bytes: int = CHUNK_BYTES) -> Iterator[dict]:
-    """*events* with every ``file`` event written into one zip archive.
-
-    ``file`` events are replaced by ``zip`` events, each ``{"type": "zip", "chunks":
-    [bytes, ...], "entries": [...], "final": bool}``: the next *chunk_bytes* (or more)
-    of the archive, as the pieces written (the files' own bytes objects, not joined:
-    a host copies them once, to where it keeps the archive), and the entries (see
-    :attr:`ZipStream.entries`) whose bytes they complete. The last ``zip``
-    event ends the archive (the central directory). Other events pass unchanged. An
-    unknown *compression* or two files of one name end the stream with a ``failed``
-    event (no archive).
-    """
-    try:
-        stream = ZipStream(None, compression)
-    except DicomForgeError as error:
-        yield {"type": "failed", **error.to_dict()}
-        return
-    sink = stream.sink
-    ready: list = []
-
-    def take(final: bool) -> dict:
-        rows, ready[:] = list(ready), []
-        return {"type": "zip", "chunks": sink.drain(), "entries": rows, "final": final}
-
-    for event in events:
-        if event.get("type") != "file":
-            yield event
-            continue
-        try:
-            ready.append(stream.add(event["name"], event["data"]))
-        except DicomForgeError as error:
-            yield {"type": "failed", **error.to_dict()}
-            return
-        if sink.pending >= chunk_bytes:
-            yield take(False)
-    stream.close()
-    yield take(True)

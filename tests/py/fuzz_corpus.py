@@ -122,7 +122,7 @@ def _dicom_files() -> dict[str, bytes]:
     """pydicom's own test files (read from its wheel) and a 3-slice series of ours."""
     from pydicom.data import get_testdata_file
 
-    from dicomforge import series
+    from dicomforge.series import plan, template
     from dicomforge.series import SeriesOptions, write_series
     from dicomforge.volume import Volume
 
@@ -144,12 +144,12 @@ def _dicom_files() -> dict[str, bytes]:
         def now():
             return datetime.datetime(2026, 12, 1, 12, 0, 0)
 
-    saved = series.generate_uid, series.datetime
-    series.generate_uid, series.datetime = (lambda prefix=None: f"{prefix}{next(counter)}"), _FixedNow
+    saved = plan.new_uid, template.datetime
+    plan.new_uid, template.datetime = (lambda prefix="": f"{prefix}{next(counter)}"), _FixedNow
     try:
         written = list(write_series(volume, SeriesOptions(modality="CT", uid_prefix="1.2.826.0.1.3680043.10.9.")))
     finally:
-        series.generate_uid, series.datetime = saved
+        plan.new_uid, template.datetime = saved
     for name, data in written:
         files[f"ours_{name}"] = data
     return files

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dicomforge.errors import DicomForgeError, GeometryError, InputError
+from dicomforge.errors import DicomForgeError, GeometryError, InputError, malformed_input
 
 
 class TestDicomForgeError:
@@ -28,7 +28,29 @@ class TestDicomForgeError:
             "file": "v.nrrd",
         }
 
-    def test_subclasses_are_caught_as_base(self):
-        """Every subclass is a DicomForgeError."""
-        with pytest.raises(DicomForgeError, match="sheared"):
-            raise GeometryError("sheared")
+
+
+class TestMalformedInput:
+    def test_library_error_named(self):
+        """A ValueError from a library inside the block becomes an InputError naming the file."""
+        with pytest.raises(InputError, match="DICOM data cannot be read: bad DS") as info:
+            with malformed_input("a.dcm"):
+                raise ValueError("bad DS")
+        assert info.value.file == "a.dcm"
+
+    def test_own_error_gets_the_file(self):
+        """A DicomForgeError without a file gets the block's file; one with a file keeps it."""
+        with pytest.raises(GeometryError) as info:
+            with malformed_input("a.dcm"):
+                raise GeometryError("sheared")
+        assert info.value.file == "a.dcm"
+        with pytest.raises(GeometryError) as info:
+            with malformed_input("a.dcm"):
+                raise GeometryError("sheared", "b.dcm")
+        assert info.value.file == "b.dcm"
+
+    def test_bug_goes_on(self):
+        """Anything else (a bug, not bad input) is not dressed up as bad input."""
+        with pytest.raises(KeyError):
+            with malformed_input("a.dcm"):
+                raise KeyError("x")

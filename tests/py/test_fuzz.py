@@ -191,13 +191,12 @@ class TestBombs:
 
     def test_deflated_dicom_bomb(self):
         """A Deflated Explicit VR file that inflates past the memory budget is an error for that file."""
-        from dicomforge import overlays
-        from dicomforge.limits import budget
+        from dicomforge.dicom.scan import scan
 
         data = fuzz_corpus._dicom_files()["image_dfl.dcm"]
-        with budget(1000), pytest.raises(DicomForgeError, match="inflates to more than 1000 bytes"):
-            overlays.scan(NamedInput("image_dfl.dcm", data))
-        assert overlays.scan(NamedInput("image_dfl.dcm", data)).deflated
+        with pytest.raises(DicomForgeError, match="inflates to more than 1000 bytes"):
+            scan(NamedInput("image_dfl.dcm", data), budget=1000)
+        assert scan(NamedInput("image_dfl.dcm", data)).deflated
 
 
 @pytest.mark.skipif(IN_PYODIDE, reason="hypothesis is not installed inside Pyodide")

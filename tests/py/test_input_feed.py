@@ -4,7 +4,10 @@ browser worker hands over files as it reads them."""
 import pytest
 
 from dicomforge import jobs
-from dicomforge.inputs import WAIT, InputFeed, NamedInput
+from dicomforge.inputs import InputFeed, NamedInput
+from dicomforge.jobs.events import wait
+
+WAIT = wait()
 
 from test_jobs import _nifti
 

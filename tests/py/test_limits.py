@@ -6,8 +6,8 @@ import fuzz_corpus
 from dicomforge import cli, jobs
 from dicomforge.errors import InputError, OptionsError
 from dicomforge.formats import read_volume
-from dicomforge.inputs import NamedInput
-from dicomforge.limits import PLATFORM_MAX_BYTES, budget, memory_budget, parse_size
+from dicomforge.inputs import InputFeed, NamedInput
+from dicomforge.limits import PLATFORM_MAX_BYTES, parse_size
 
 SEEDS = {s.name: s for s in fuzz_corpus.seeds()}
 NRRD = SEEDS["nrrd_gzip"].files["d.nrrd"]  # 6x5x4 int16 = 240 bytes, gzip
@@ -33,19 +33,27 @@ class TestParseSize:
 
 
 class TestBudget:
-    def test_scoped(self):
-        """The budget holds inside the block only; the default is the platform's ceiling."""
-        assert memory_budget() == PLATFORM_MAX_BYTES
-        with budget("1M") as value:
-            assert value == memory_budget() == 1 << 20
-        assert memory_budget() == PLATFORM_MAX_BYTES
+    def test_default(self):
+        """No budget given: the platform's ceiling."""
+        assert parse_size(None) == PLATFORM_MAX_BYTES
 
     def test_reader_refuses_above_budget(self):
-        """A volume larger than the budget is refused before reading, with both numbers."""
-        with budget(200):
-            with pytest.raises(InputError, match=r"= 240 bytes, more than the 200 byte limit \(the memory budget\)"):
-                read_volume(NamedInput("d.nrrd", NRRD))
+        """A volume larger than the budget it is given is refused before reading, with both numbers."""
+        with pytest.raises(InputError, match=r"= 240 bytes, more than the 200 byte limit \(the memory budget\)"):
+            read_volume(NamedInput("d.nrrd", NRRD), budget=200)
         assert read_volume(NamedInput("d.nrrd", NRRD)).size == (6, 5, 4)
+
+    def test_interleaved_jobs_keep_their_budgets(self):
+        """Two jobs run interleaved in one worker each read with their own budget."""
+        feed = InputFeed(1)
+        small = jobs.start("series", feed, {"memory_budget": 100})
+        assert next(small)["type"] == "wait"  # started, waiting for its input
+        big = jobs.start("series", [NamedInput("b.nrrd", NRRD)], {"memory_budget": "1M"})
+        first = next(big)  # the other job is under way meanwhile
+        feed.add(NamedInput("a.nrrd", NRRD))
+        small_events = list(small)
+        assert [e["type"] for e in small_events] == ["error"] and "100 byte limit" in small_events[0]["message"]
+        assert sum(e["type"] == "file" for e in [first, *big]) == 4
 
     def test_job_option(self):
         """memory_budget as a job option: an error for that input; a bad value fails the job."""
@@ -54,7 +62,6 @@ class TestBudget:
         assert events[0]["file"] == "d.nrrd"
         [failed] = jobs.start("describe", [NamedInput("d.nrrd", NRRD)], {"memory_budget": "much"})
         assert failed["type"] == "failed" and "not a size" in failed["message"]
-        assert memory_budget() == PLATFORM_MAX_BYTES
 
     def test_cli_flag(self, tmp_path, capsys):
         """--memory-budget applies to every input of the command."""

@@ -10,7 +10,8 @@ import zlib
 import pytest
 
 from dicomforge.errors import OptionsError
-from dicomforge.zipstream import SMALL_WRITE, ChunkSink, ZipStream, zip_events
+from dicomforge.jobs import zip_events
+from dicomforge.zipstream import SMALL_WRITE, ChunkSink, ZipStream
 
 FILES = [
     ("slice_0001.dcm", os.urandom(5000)),
@@ -57,7 +58,7 @@ class TestZipEvents:
         assert [e["name"] for e in entries] == [name for name, _ in FILES]
         for entry, (_, data) in zip(entries, FILES):
             assert entry["method"] == "STORE"
-            assert entry["size"] == entry["compressed_size"] == len(data)
+            assert entry["size"] == entry["compressedSize"] == len(data)
             assert raw[entry["offset"] : entry["offset"] + entry["size"]] == data
 
     def test_deflate_offsets_locate_the_compressed_bytes(self):
@@ -65,7 +66,7 @@ class TestZipEvents:
         raw, entries = archive_of(zip_events(file_events(), "deflate"))
         for entry, (_, data) in zip(entries, FILES):
             assert entry["method"] == "DEFLATE"
-            packed = raw[entry["offset"] : entry["offset"] + entry["compressed_size"]]
+            packed = raw[entry["offset"] : entry["offset"] + entry["compressedSize"]]
             assert zlib.decompress(packed, -15) == data
 
     def test_other_events_pass_through_in_order(self):

@@ -15,6 +15,8 @@ import zlib
 
 from dicomforge.errors import UnsupportedError
 from dicomforge.inputs import NamedInput
+from dicomforge.kinds import format_by_name
+from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
 from . import dicom_series, metaimage, nifti, nrrd, vtk
@@ -24,31 +26,13 @@ __all__ = ["read_volume", "detect_format", "read_dicom_series", "READERS", "UNRE
 
 UNRECOGNISED = "unrecognised format: not NRRD, NIfTI, MetaImage, VTK legacy or DICOM"
 
+#: The one-file and two-file volume readers: ``read(item, partners, header_only=, budget=)``.
 READERS = {
     "nrrd": nrrd.read,
     "nifti": nifti.read,
     "metaimage": metaimage.read,
     "vtk": vtk.read,
-    "dicom": dicom_series.read,
 }
-
-# file name endings, checked in order (longest first where they overlap)
-EXTENSIONS = (
-    (".nii.gz", "nifti"),
-    (".hdr.gz", "nifti"),
-    (".img.gz", "nifti"),
-    (".nii", "nifti"),
-    (".hdr", "nifti"),
-    (".img", "nifti"),
-    (".nrrd", "nrrd"),
-    (".nhdr", "nrrd"),
-    (".mha", "metaimage"),
-    (".mhd", "metaimage"),
-    (".vtk", "vtk"),
-    (".dcm", "dicom"),
-    (".dicom", "dicom"),
-    (".ima", "dicom"),
-)
 
 _METAIMAGE = re.compile(rb"^\s*(ObjectType\s*=\s*Image|NDims\s*=)", re.MULTILINE | re.IGNORECASE)
 
@@ -80,18 +64,12 @@ def detect_format(item: NamedInput) -> str | None:
     The content decides first (so a NIfTI file named ``.dat`` is NIfTI); the
     file name only when the content is not recognised (a ``.img`` holds no header).
     """
-    found = _by_content(item.data)
-    if found:
-        return found
-    lower = item.name.lower()
-    for ending, kind in EXTENSIONS:
-        if lower.endswith(ending):
-            return kind
-    return None
+    return _by_content(item.data) or format_by_name(item.name)
 
 
 def read_volume(
-    item: NamedInput, partners: dict[str, NamedInput] | None = None, *, header_only: bool = False
+    item: NamedInput, partners: dict[str, NamedInput] | None = None, *, header_only: bool = False,
+    budget: int = PLATFORM_MAX_BYTES,
 ) -> Volume:
     """Read *item* into a :class:`Volume` in LPS.
 
@@ -106,6 +84,8 @@ def read_volume(
         an input needs, without touching (or having) its voxels. *item* may then hold
         only the start of the file, as long as the header is in it. DICOM series are
         always read whole.
+    budget : int
+        The most bytes the volume (or any inflated data) may take (:mod:`dicomforge.limits`).
 
     Raises
     ------
@@ -117,15 +97,15 @@ def read_volume(
     kind = detect_format(item)
     if kind is None:
         raise UnsupportedError(UNRECOGNISED, item.name)
-    if header_only and kind != "dicom":
-        return READERS[kind](item, partners, header_only=True)
-    if kind == "dicom" or item.partial:
-        return READERS[kind](item, partners)
+    if kind == "dicom":
+        return dicom_series.read(item, partners, budget)
+    if header_only or item.partial:
+        return READERS[kind](item, partners, header_only=header_only, budget=budget)
     remembered = item.memo.get("volume")
     if remembered is not None:
         return remembered
     watched = _WatchedPartners(partners or {})
-    volume = READERS[kind](item, watched)
+    volume = READERS[kind](item, watched, budget=budget)
     if not watched.used and memoryview(volume.data).nbytes <= REMEMBER_BYTES:
         item.memo["volume"] = volume
     return volume

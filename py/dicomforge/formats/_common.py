@@ -8,15 +8,13 @@ pynrrd and SimpleITK are absent. Bulk byte work goes through
 from __future__ import annotations
 
 import bz2
-import math
 import os
 import sys
 import zlib
 from array import array
 
 from dicomforge import kernels
-from dicomforge.limits import memory_budget
-from dicomforge.errors import GeometryError, InputError, MissingPartnerError, UnsupportedError
+from dicomforge.errors import InputError, MissingPartnerError, UnsupportedError
 from dicomforge.inputs import NamedInput
 
 __all__ = [
@@ -24,7 +22,6 @@ __all__ = [
     "check_size",
     "decompress",
     "find_partner",
-    "frame_from_columns",
     "parse_ascii",
     "pad_to_3d",
     "to_little",
@@ -61,11 +58,11 @@ def find_partner(partners: dict | None, wanted: str, name: str) -> NamedInput:
     )
 
 
-def check_size(name: str, size, components: int, dtype: str, available: int | None) -> int:
+def check_size(name: str, size, components: int, dtype: str, available: int | None, budget: int) -> int:
     """Validate declared dimensions against the limit and the data; return the byte count.
 
-    Raises :class:`InputError` for non-positive dimensions, sizes above the memory
-    budget (:func:`dicomforge.limits.memory_budget`) and data shorter than the header
+    Raises :class:`InputError` for non-positive dimensions, sizes above *budget* (the
+    memory budget, :mod:`dicomforge.limits`) and data shorter than the header
     declares (the message carries the numbers: "header says 512x512x300 int16 =
     157286400 bytes, file has 1024").
     """
@@ -75,7 +72,7 @@ def check_size(name: str, size, components: int, dtype: str, available: int | No
     for n in size:
         count *= n
     shape = "x".join(map(str, size)) + (f"x{components}" if components > 1 else "")
-    limit = memory_budget()
+    limit = budget
     if count > limit:
         raise InputError(
             f"header says {shape} {dtype} = {count} bytes, more than the {limit} byte limit "
@@ -87,14 +84,14 @@ def check_size(name: str, size, components: int, dtype: str, available: int | No
     return count
 
 
-def decompress(data, method: str, name: str, limit: int | None = None) -> bytes:
+def decompress(data, method: str, name: str, budget: int, limit: int | None = None) -> bytes:
     """Inflate gzip (all members), zlib or bzip2 *data*, producing at most *limit* + 1 bytes.
 
-    The bound (the memory budget when *limit* is None) protects against decompression
-    bombs; callers compare the result's length with what the header declares. Any
-    decoding failure is an :class:`InputError` naming the method.
+    The bound (*budget*, the memory budget, when *limit* is None or larger) protects
+    against decompression bombs; callers compare the result's length with what the
+    header declares. Any decoding failure is an :class:`InputError` naming the method.
     """
-    limit = min(limit, memory_budget()) if limit is not None else memory_budget()
+    limit = budget if limit is None else min(limit, budget)
     members = []  # what each member inflated to: joined only when there are several
     size = 0
     rest = data
@@ -166,43 +163,3 @@ def pad_to_3d(size, name: str) -> tuple[int, int, int]:
     if not 1 <= len(size) <= 3:
         raise UnsupportedError(f"{len(size)}D images are not supported (need 1D to 3D)", name)
     return size + (1,) * (3 - len(size))
-
-
-def _norm(v) -> float:
-    return math.sqrt(sum(c * c for c in v))
-
-
-def _cross(a, b):
-    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
-
-
-def frame_from_columns(columns, name: str):
-    """Spacing (column norms) and unit directions from 1-3 axis vectors in LPS.
-
-    Missing axes (2D or 1D images) are completed with unit vectors
-    perpendicular to the given ones (right-handed), spacing 1.
-
-    Returns
-    -------
-    spacing : tuple of 3 float
-    direction : tuple of 3 unit vectors
-    """
-    spacing, direction = [], []
-    for k, col in enumerate(columns):
-        col = tuple(float(c) for c in col)
-        length = _norm(col)
-        if not math.isfinite(length) or length == 0:
-            raise GeometryError(f"axis {k} has a zero or invalid step vector {col}", name)
-        spacing.append(length)
-        direction.append(tuple(c / length for c in col))
-    while len(direction) < 3:
-        if len(direction) == 2:
-            extra = _cross(direction[0], direction[1])
-        else:
-            base = direction[0]
-            helper = (0.0, 0.0, 1.0) if abs(base[2]) < 0.9 else (1.0, 0.0, 0.0)
-            extra = _cross(helper, base)
-        length = _norm(extra) or 1.0
-        direction.append(tuple(c / length for c in extra))
-        spacing.append(1.0)
-    return tuple(spacing), tuple(direction)

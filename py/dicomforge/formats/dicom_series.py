@@ -28,7 +28,9 @@ from pydicom.uid import UID
 
 from dicomforge import kernels
 from dicomforge.errors import DicomForgeError, InputError, UnsupportedError, malformed_input
+from dicomforge.geometry import GAP_TOLERANCE, SERIES_ORIENTATION_TOLERANCE, dot, frame_from_columns, normal
 from dicomforge.inputs import NamedInput
+from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
 from . import _common
@@ -104,10 +106,6 @@ def _format(ds) -> tuple:
     )
 
 
-def _dot(a, b) -> float:
-    return sum(x * y for x, y in zip(a, b))
-
-
 def _slice_pixels(ds, name: str, nbytes: int, samples: int, itemsize: int) -> bytes:
     data = ds.PixelData
     if len(data) < nbytes:
@@ -123,7 +121,7 @@ def _slice_pixels(ds, name: str, nbytes: int, samples: int, itemsize: int) -> by
     return data
 
 
-def _series_volume(entries: list, warnings: list) -> Volume:
+def _series_volume(entries: list, warnings: list, budget: int) -> Volume:
     """One Volume from the (item, dataset, big_endian) entries of one series."""
     first_item, first = entries[0][0], entries[0][1]
     fmt = _format(first)
@@ -150,21 +148,17 @@ def _series_volume(entries: list, warnings: list) -> Volume:
         iop = [float(v) for v in first.ImageOrientationPatient]
         for item, ds, _ in entries:
             other = [float(v) for v in ds.ImageOrientationPatient]
-            if max(abs(a - b) for a, b in zip(iop, other)) > 1e-4:
+            if max(abs(a - b) for a, b in zip(iop, other)) > SERIES_ORIENTATION_TOLERANCE:
                 raise InputError(
                     f"ImageOrientationPatient {other} differs from {iop} in {first_item.name}",
                     item.name,
                 )
     row, col = iop[:3], iop[3:]
-    normal = (
-        row[1] * col[2] - row[2] * col[1],
-        row[2] * col[0] - row[0] * col[2],
-        row[0] * col[1] - row[1] * col[0],
-    )
+    axis = normal(row, col)
     if not missing_geometry:
-        entries = sorted(entries, key=lambda e: _dot([float(v) for v in e[1].ImagePositionPatient], normal))
+        entries = sorted(entries, key=lambda e: dot([float(v) for v in e[1].ImagePositionPatient], axis))
         positions = [tuple(float(v) for v in ds.ImagePositionPatient) for _, ds, _ in entries]
-    depth = _slice_step(entries, positions, normal, warnings)
+    depth = _slice_step(entries, positions, axis, warnings)
     if "PixelSpacing" in first:
         dy, dx = (float(v) for v in first.PixelSpacing)
     else:
@@ -183,11 +177,12 @@ def _series_volume(entries: list, warnings: list) -> Volume:
         warnings.append("MONOCHROME1: data kept as stored (low values display white)")
     size = (cols, rows, len(entries))
     itemsize = kernels.itemsize(dtype)
-    nbytes = _common.check_size(first_item.name, (cols, rows, 1), samples, dtype, None)
+    _common.check_size(first_item.name, size, samples, dtype, None, budget)
+    nbytes = _common.check_size(first_item.name, (cols, rows, 1), samples, dtype, None, budget)
     pixels = b"".join(_slice_pixels(ds, item.name, nbytes, samples, itemsize) for item, ds, _ in entries)
-    _common.check_size(first_item.name, size, samples, dtype, len(pixels))
-    spacing, direction = _common.frame_from_columns(
-        [[c * dx for c in row], [c * dy for c in col], [c * depth for c in normal]], first_item.name
+    _common.check_size(first_item.name, size, samples, dtype, len(pixels), budget)
+    spacing, direction = frame_from_columns(
+        [[c * dx for c in row], [c * dy for c in col], [c * depth for c in axis]], first_item.name
     )
     return Volume(
         data=_common.to_little(pixels, dtype, entries[0][2]),
@@ -203,12 +198,12 @@ def _series_volume(entries: list, warnings: list) -> Volume:
     ).validate()
 
 
-def _slice_step(entries, positions, normal, warnings) -> float:
-    """Mean distance between slices along the normal; warn about uneven gaps and tilt."""
+def _slice_step(entries, positions, axis, warnings) -> float:
+    """Mean distance between slices along the axis; warn about uneven gaps and tilt."""
     first = entries[0][1]
     if len(positions) == 1:
         return float(first.get("SpacingBetweenSlices", 0) or first.get("SliceThickness", 0) or 1.0)
-    depths = [_dot(p, normal) for p in positions]
+    depths = [dot(p, axis) for p in positions]
     gaps = [b - a for a, b in zip(depths, depths[1:])]
     for k, gap in enumerate(gaps):
         if gap < 1e-4:
@@ -217,7 +212,7 @@ def _slice_step(entries, positions, normal, warnings) -> float:
                 entries[k][0].name,
             )
     mean = (depths[-1] - depths[0]) / len(gaps)
-    uneven = [(k, g) for k, g in enumerate(gaps) if abs(g - mean) > 0.01 * mean]
+    uneven = [(k, g) for k, g in enumerate(gaps) if abs(g - mean) > GAP_TOLERANCE * mean]
     if uneven:
         k, gap = max(uneven, key=lambda kg: abs(kg[1] - mean))
         warnings.append(
@@ -225,7 +220,7 @@ def _slice_step(entries, positions, normal, warnings) -> float:
             f"{entries[k + 1][0].name} (mean {mean:.4g} mm, {len(uneven)} uneven gaps)"
         )
     step = [(b - a) / len(gaps) for a, b in zip(positions[0], positions[-1])]
-    if math.dist(step, [c * mean for c in normal]) > 1e-3 * max(mean, 1.0):
+    if math.dist(step, [c * mean for c in axis]) > 1e-3 * max(mean, 1.0):
         warnings.append("slice positions are not along the slice normal (gantry tilt?): stored unsheared")
     return mean
 
@@ -244,18 +239,19 @@ def _series_uid(ds, name: str) -> str:
         return str(ds.get("SeriesInstanceUID", ""))
 
 
-def read_dicom_series(items: list[NamedInput]) -> list[Volume]:
-    """One :class:`Volume` per (0020,000E) *Series Instance UID* among *items*, in input order."""
-    return [_checked_series_volume(entries) for entries in _group(items)]
+def read_dicom_series(items: list[NamedInput], budget: int = PLATFORM_MAX_BYTES) -> list[Volume]:
+    """One :class:`Volume` per (0020,000E) *Series Instance UID* among *items*, in input order;
+    *budget*: the most bytes one series' voxels may take."""
+    return [_checked_series_volume(entries, budget) for entries in _group(items)]
 
 
-def _checked_series_volume(entries: list) -> Volume:
+def _checked_series_volume(entries: list, budget: int) -> Volume:
     """:func:`_series_volume`, with a malformed value in any file reported as an InputError."""
     with malformed_input(entries[0][0].name):
-        return _series_volume(entries, [])
+        return _series_volume(entries, [], budget)
 
 
-def read(item: NamedInput, partners: dict | None = None) -> Volume:
+def read(item: NamedInput, partners: dict | None = None, budget: int = PLATFORM_MAX_BYTES) -> Volume:
     """The Volume of *item*'s series, stacked with the DICOM files of that series among *partners*.
 
     Partners that are not readable DICOM images, or belong to another series, are left out.
@@ -273,4 +269,4 @@ def read(item: NamedInput, partners: dict | None = None) -> Volume:
             continue
         if same_series:
             entries.append((other, other_ds, other_big))
-    return _checked_series_volume(entries)
+    return _checked_series_volume(entries, budget)

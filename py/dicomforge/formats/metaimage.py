@@ -18,7 +18,9 @@ files are concatenated. ``HeaderSize`` bytes are skipped in each data file
 from __future__ import annotations
 
 from dicomforge.errors import InputError, UnsupportedError
+from dicomforge.geometry import frame_from_columns
 from dicomforge.inputs import NamedInput
+from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
 from . import _common
@@ -135,10 +137,11 @@ def _data_files(header: dict, name: str) -> list[str]:
     return [header["ElementDataFile"]]
 
 
-def read_data(header: dict, data, name: str, partners: dict | None, size, dtype: str) -> bytes:
+def read_data(header: dict, data, name: str, partners: dict | None, size, dtype: str,
+              budget: int = PLATFORM_MAX_BYTES) -> bytes:
     """The voxels, little-endian, from the attached *data* (LOCAL) or the partner files."""
     components = header.get("ElementNumberOfChannels", 1)
-    nbytes = _common.check_size(name, size, components, dtype, None)
+    nbytes = _common.check_size(name, size, components, dtype, None, budget)
     if header["ElementDataFile"].upper() == "LOCAL":
         chunks = [data]
     else:
@@ -152,18 +155,19 @@ def read_data(header: dict, data, name: str, partners: dict | None, size, dtype:
         if header.get("CompressedData", False):
             if "CompressedDataSize" in header and len(chunks) == 1:
                 view = view[: header["CompressedDataSize"]]
-            parts.append(_common.decompress(view, "zlib", name, nbytes))
+            parts.append(_common.decompress(view, "zlib", name, budget, nbytes))
         elif skip == -1:
             parts.append(bytes(view[max(len(view) - nbytes // len(chunks), 0) :]))
         else:
             parts.append(bytes(view[skip:]))
     voxels = b"".join(parts)
-    _common.check_size(name, size, components, dtype, len(voxels))
+    _common.check_size(name, size, components, dtype, len(voxels), budget)
     msb = header.get("ElementByteOrderMSB", False)
     return _common.to_little(voxels[:nbytes], dtype, msb)
 
 
-def read(item: NamedInput, partners: dict | None = None, header_only: bool = False) -> Volume:
+def read(item: NamedInput, partners: dict | None = None, header_only: bool = False,
+         budget: int = PLATFORM_MAX_BYTES) -> Volume:
     """Read a ``.mha`` or ``.mhd`` (+ data files) into a :class:`Volume` in LPS.
 
     *header_only*: geometry without voxels (``data`` None), from the header alone.
@@ -191,10 +195,10 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
         raise UnsupportedError(f"{components} channels per voxel (only 1 or 3)", name)
     size = _common.pad_to_3d(dims, name)
     if header_only:
-        _common.check_size(name, size, components, dtype, None)
+        _common.check_size(name, size, components, dtype, None, budget)
         voxels = None
     else:
-        voxels = read_data(header, memoryview(item.data)[offset:], name, partners, size, dtype)
+        voxels = read_data(header, memoryview(item.data)[offset:], name, partners, size, dtype, budget)
     spacing = header.get("ElementSpacing") or header.get("ElementSize") or [1.0] * ndims
     matrix = header.get("TransformMatrix") or [float(i == j) for i in range(ndims) for j in range(ndims)]
     origin = header.get("Offset") or [0.0] * ndims
@@ -206,7 +210,7 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
     for k in range(ndims):
         axis = list(matrix[k * ndims : (k + 1) * ndims]) + [0.0] * (3 - ndims)
         columns.append([c * spacing[k] for c in axis])
-    spacing3, direction = _common.frame_from_columns(columns, name)
+    spacing3, direction = frame_from_columns(columns, name)
     return Volume(
         data=voxels,
         dtype=dtype,

@@ -28,7 +28,8 @@ import zlib
 from dicomforge import kernels
 from dicomforge.errors import InputError, UnsupportedError
 from dicomforge.inputs import NamedInput
-from dicomforge.limits import memory_budget
+from dicomforge.geometry import frame_from_columns
+from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
 from . import _common
@@ -205,18 +206,18 @@ def _partner_names(name: str) -> tuple[str, str]:
     return base, base[: base.rfind(".")] + ".img" if "." in base else base + ".img"
 
 
-def _maybe_gunzip(data, name: str, header_only: bool = False):
+def _maybe_gunzip(data, name: str, budget: int, header_only: bool = False):
     if bytes(data[:2]) == b"\x1f\x8b":
         if header_only:  # the header is in the first bytes; the file may be only its start
             try:
                 return zlib.decompressobj(31).decompress(bytes(data[:65536]), 4096)
             except zlib.error as exc:
                 raise InputError(f"gzip data does not decompress: {exc}", name) from None
-        return _common.decompress(data, "gzip", name)
+        return _common.decompress(data, "gzip", name, budget)
     return data
 
 
-def _gunzip_declared(data, name: str):
+def _gunzip_declared(data, name: str, budget: int):
     """A gzipped NIfTI inflated only as far as its header says the image goes.
 
     The header (in the first inflated bytes) gives the image's end; inflating stops
@@ -225,14 +226,14 @@ def _gunzip_declared(data, name: str):
     computed (unknown datatype, negative dimensions, beyond the limit) stop after the
     header; :func:`_wire` then reports what is wrong with them.
     """
-    head = _maybe_gunzip(data, name, header_only=True)
+    head = _maybe_gunzip(data, name, budget, header_only=True)
     if header_kind(head) is None:
         return head
-    end = _declared_end(read_header(head, name))
-    return head if end is None else _common.decompress(data, "gzip", name, end)
+    end = _declared_end(read_header(head, name), budget)
+    return head if end is None else _common.decompress(data, "gzip", name, budget, end)
 
 
-def _declared_end(header: dict) -> int | None:
+def _declared_end(header: dict, budget: int) -> int | None:
     """Byte offset where the header says the image data ends, or None when it cannot say."""
     dim, code, offset = header["dim"], header["datatype"], header["vox_offset"]
     if code not in DATATYPES or DATATYPES[code][1] is None or not 1 <= dim[0] <= 7 or not math.isfinite(offset):
@@ -243,35 +244,38 @@ def _declared_end(header: dict) -> int | None:
             return None
         count *= n
     end = max(int(offset), header["sizeof_hdr"] + 4) + count
-    return end if end <= memory_budget() else None
+    return end if end <= budget else None
 
 
-def read(item: NamedInput, partners: dict | None = None, header_only: bool = False) -> Volume:
+def read(item: NamedInput, partners: dict | None = None, header_only: bool = False,
+         budget: int = PLATFORM_MAX_BYTES) -> Volume:
     """Read a NIfTI-1/-2 image (single file or ``.hdr``/``.img`` pair) into a :class:`Volume`.
 
     *header_only*: geometry without voxels (``data`` None), from the header alone.
     """
     name = item.name
     gzipped = bytes(item.data[:2]) == b"\x1f\x8b"
-    data = _gunzip_declared(item.data, name) if gzipped and not header_only else _maybe_gunzip(item.data, name, header_only)
+    if gzipped and not header_only:
+        data = _gunzip_declared(item.data, name, budget)
+    else:
+        data = _maybe_gunzip(item.data, name, budget, header_only)
     hdr_name, img_name = _partner_names(name)
     if header_kind(data) is None and _common.basename(name).lower() != hdr_name.lower():
         # an .img was dropped: its header is the partner
         header_item = _common.find_partner(partners, hdr_name, name)
-        header = read_header(_maybe_gunzip(header_item.data, header_item.name, header_only), name)
+        header = read_header(_maybe_gunzip(header_item.data, header_item.name, budget, header_only), name)
         image = data
     else:
         header = read_header(data, name)
         image = data
         if not header["single"] and not header_only:
             image_item = _common.find_partner(partners, img_name, name)
-            image = _maybe_gunzip(image_item.data, image_item.name)
-    return _wire(header, None if header_only else image, name)
+            image = _maybe_gunzip(image_item.data, image_item.name, budget)
+    return _wire(header, None if header_only else image, name, budget)
 
 
-def _wire(header: dict, image, name: str) -> Volume:
-    """*image* None: header only."""
-    """Check the header against the image bytes and build the Volume."""
+def _wire(header: dict, image, name: str, budget: int) -> Volume:
+    """Check the header against the image bytes (None: header only) and build the Volume."""
     order, dim = header["order"], header["dim"]
     code = header["datatype"]
     if code not in DATATYPES:
@@ -290,7 +294,7 @@ def _wire(header: dict, image, name: str) -> Volume:
     if header["single"]:
         offset = max(offset, header["sizeof_hdr"] + 4)
     available = None if image is None else max(len(image) - offset, 0)
-    _common.check_size(name, shape, components, dtype, available)
+    _common.check_size(name, shape, components, dtype, available, budget)
     warnings: list[str] = []
     if any(n > 1 for n in shape[3:]):
         later = 1
@@ -299,12 +303,12 @@ def _wire(header: dict, image, name: str) -> Volume:
         warnings.append(
             f"{len(shape)}D image {'x'.join(map(str, shape))}: read the first of {later} volumes"
         )
-    nbytes = _common.check_size(name, size, components, dtype, available)
+    nbytes = _common.check_size(name, size, components, dtype, available, budget)
     voxels = None if image is None else _common.to_little(memoryview(image)[offset : offset + nbytes], dtype, order == ">")
     rows = _affine_rows(header, name, warnings)
     lps = [[-v for v in rows[0]], [-v for v in rows[1]], list(rows[2])]
     columns = [[lps[i][j] for i in range(3)] for j in range(3)]
-    spacing, direction = _common.frame_from_columns(columns, name)
+    spacing, direction = frame_from_columns(columns, name)
     slope, inter = header["scl_slope"], header["scl_inter"]
     if components > 1 or not math.isfinite(slope) or slope == 0:
         rescale = (1.0, 0.0)

@@ -24,7 +24,9 @@ import math
 import re
 
 from dicomforge.errors import InputError, UnsupportedError
+from dicomforge.geometry import frame_from_columns
 from dicomforge.inputs import NamedInput
+from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
 from . import _common
@@ -193,7 +195,7 @@ def _data_files(header: dict, name: str) -> list[str]:
     return [spec]
 
 
-def read_data(header: dict, data, name: str, partners: dict | None = None) -> bytes:
+def read_data(header: dict, data, name: str, partners: dict | None = None, budget: int = PLATFORM_MAX_BYTES) -> bytes:
     """Decode the voxels of *header*: attached in *data*, or detached in *partners*.
 
     Returns little-endian bytes, exactly the size the header declares.
@@ -206,15 +208,15 @@ def read_data(header: dict, data, name: str, partners: dict | None = None) -> by
     count = 1
     for n in sizes:
         count *= n
-    nbytes = _common.check_size(name, sizes, 1, dtype, None)
+    nbytes = _common.check_size(name, sizes, 1, dtype, None, budget)
     if "data file" in header:
         chunks = [_common.find_partner(partners, f, name).data for f in _data_files(header, name)]
     else:
         chunks = [data]
     separator = b"\n" if encoding == "ascii" else b""  # keep numbers of two files apart
-    decoded = separator.join(_decode_one(header, chunk, encoding, dtype, nbytes, name) for chunk in chunks)
+    decoded = separator.join(_decode_one(header, chunk, encoding, dtype, nbytes, name, budget) for chunk in chunks)
     if encoding != "ascii":
-        _common.check_size(name, sizes, 1, dtype, len(decoded))
+        _common.check_size(name, sizes, 1, dtype, len(decoded), budget)
         decoded = decoded[:nbytes]
     if encoding == "ascii":
         decoded = _common.parse_ascii(decoded.decode("latin-1").split(), dtype, count, name)
@@ -224,7 +226,7 @@ def read_data(header: dict, data, name: str, partners: dict | None = None) -> by
     return _common.to_little(decoded, dtype, endian == "big" and encoding != "ascii")
 
 
-def _decode_one(header: dict, chunk, encoding: str, dtype: str, nbytes: int, name: str) -> bytes:
+def _decode_one(header: dict, chunk, encoding: str, dtype: str, nbytes: int, name: str, budget: int) -> bytes:
     """One data chunk: line skip, byte skip, decompression; ASCII stays text."""
     view = memoryview(chunk)
     start = 0
@@ -237,7 +239,7 @@ def _decode_one(header: dict, chunk, encoding: str, dtype: str, nbytes: int, nam
     if skip == -1:
         if encoding != "raw":
             raise InputError("byte skip -1 is only allowed with raw encoding", name)
-        _common.check_size(name, header["sizes"], 1, dtype, len(view) - start)
+        _common.check_size(name, header["sizes"], 1, dtype, len(view) - start, budget)
         return bytes(view[len(view) - nbytes :])
     if skip < -1:
         raise InputError(f"byte skip {skip} is invalid (must be >= -1)", name)
@@ -245,7 +247,7 @@ def _decode_one(header: dict, chunk, encoding: str, dtype: str, nbytes: int, nam
         return bytes(view[start + skip : start + skip + nbytes])
     if encoding == "ascii":
         return bytes(view[start:])
-    body = _common.decompress(view[start:], encoding, name, nbytes + skip)
+    body = _common.decompress(view[start:], encoding, name, budget, nbytes + skip)
     return body[skip:]  # byte skip counts decompressed bytes (NRRD spec)
 
 
@@ -274,14 +276,15 @@ def _geometry(header: dict, axes: list[int], name: str):
         for k, a in enumerate(axes):
             step = spacings[a] if a < len(spacings) and math.isfinite(spacings[a]) else 1.0
             columns.append(tuple(step if i == k else 0.0 for i in range(3)))
-    spacing, direction = _common.frame_from_columns(columns, name)
+    spacing, direction = frame_from_columns(columns, name)
     origin = header.get("space origin") or (0.0, 0.0, 0.0)
     if len(origin) != 3:
         raise InputError(f"space origin {origin} is not a 3-vector", name)
     return spacing, flip(origin), direction
 
 
-def read(item: NamedInput, partners: dict | None = None, header_only: bool = False) -> Volume:
+def read(item: NamedInput, partners: dict | None = None, header_only: bool = False,
+         budget: int = PLATFORM_MAX_BYTES) -> Volume:
     """Read an attached or detached NRRD file into a :class:`Volume` in LPS.
 
     *header_only*: geometry without voxels (``data`` None), from the header alone.
@@ -306,9 +309,9 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
     elif header.get("space directions", [])[:1] == [None] and dim > 1:
         raise UnsupportedError("a non-spatial first axis is only supported for 4D RGB", name)
     size = _common.pad_to_3d([sizes[a] for a in axes], name)
-    _common.check_size(name, size, components, _dtype(header, name), None)
+    _common.check_size(name, size, components, _dtype(header, name), None, budget)
     body = memoryview(item.data)[offset:]
-    voxels = None if header_only else read_data(header, body, name, partners)
+    voxels = None if header_only else read_data(header, body, name, partners, budget)
     spacing, origin, direction = _geometry(header, axes, name)
     return Volume(
         data=voxels,

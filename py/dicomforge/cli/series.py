@@ -1,0 +1,50 @@
+"""``python -m dicomforge series INPUT... -o DIR``: volumes -> DICOM series (the series job).
+
+The inputs are grouped as the page groups dropped files: the files of one DICOM series
+make one series, a two-file volume's header brings its data file. With several volumes,
+each series goes into a folder named after its input. The options and their defaults
+are the series job's (:mod:`dicomforge.jobs.series`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dicomforge.errors import DicomForgeError
+
+from .run import Outputs, add_options, given_options, read_input, run_job
+
+__all__ = ["add_command"]
+
+_OPTIONS = ["modality", "series_description", "series_number", "patient_name", "patient_id", "study_description",
+            "study_instance_uid", "uid_prefix", "file_pattern", "instance_start"]
+
+
+def _run(args: argparse.Namespace) -> int:
+    outputs = Outputs(args.output, args.zip)
+    options = given_options(args, "series", _OPTIONS)
+    extra = []
+    if args.reference:
+        try:
+            extra.append(read_input(args.reference))
+        except DicomForgeError as error:
+            print(f"error: --reference {error}", file=sys.stderr)
+            return 2
+        options["reference"] = args.reference
+
+    def show(file: str, value: dict) -> None:
+        where = outputs.where(outputs.names[-value["files"]:])
+        print(f"{file}: {value['files']} files, series {value['seriesInstanceUid']} -> {where}")
+
+    return run_job("series", args.inputs, options, show, outputs, extra)
+
+
+def add_command(sub) -> None:
+    p = sub.add_parser("series", help="write volumes (NIfTI, NRRD, MetaImage, VTK, DICOM) as DICOM series")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("-o", "--output", metavar="DIR", help="folder for the files (one subfolder per volume when several)")
+    p.add_argument("--zip", metavar="FILE", help="also (or only) write every file into this zip")
+    p.add_argument("--reference", metavar="FILE", help="DICOM file whose patient and study attributes are copied")
+    add_options(p, "series", _OPTIONS, {"study_instance_uid": "--study-uid"})
+    p.set_defaults(run=_run)

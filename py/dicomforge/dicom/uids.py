@@ -1,0 +1,39 @@
+"""UID rules (PS3.5 9.1): what a valid UID and a UID root look like, and new UIDs from a root.
+
+The series writer and the overlay writer both take user-given UIDs and roots; one set of
+checks (each returns the problem in words, or None) keeps their messages the same.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydicom.uid import generate_uid
+
+__all__ = ["is_uid", "uid_problem", "root_problem", "new_uid"]
+
+_UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
+
+
+def is_uid(text: str) -> bool:
+    """Digits in dot-separated components without leading zeros, at most 64 characters."""
+    return len(text) <= 64 and bool(_UID.match(text))
+
+
+def uid_problem(name: str, uid: str) -> str | None:
+    """Why option *name*'s *uid* is not a valid UID, or None when it is (or is empty)."""
+    if uid and not is_uid(uid):
+        return f"{name} {uid!r} is not a valid UID (digits and dots, <= 64)"
+    return None
+
+
+def root_problem(name: str, prefix: str) -> str | None:
+    """Why *prefix* cannot be a root for generated UIDs, or None (empty: the default root)."""
+    if prefix and (len(prefix) > 54 or not prefix.endswith(".") or not _UID.match(prefix[:-1])):
+        return f"{name} {prefix!r} must be a UID root ending in '.', <= 54 characters"
+    return None
+
+
+def new_uid(prefix: str = "") -> str:
+    """A new UID under *prefix* (``"2.25."`` + a UUID when empty)."""
+    return generate_uid(prefix or None)

@@ -1,0 +1,136 @@
+"""Which of a job's inputs go together: DICOM files into series, headers with their data files.
+
+A job gets a flat list of named files (dropped on the page, given on the command line).
+:class:`InputSet` detects each one's format once (:func:`dicomforge.formats.detect_format`:
+content first, then the name's kind in :mod:`dicomforge.kinds`), groups the DICOM files
+into series, and gives a two-file volume's header the files it may need as partners.
+A file no reader recognises is the data half of a two-file volume when a header among
+the inputs claims it (same stem, or named in the header's text), else an error.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from dicomforge.errors import DicomForgeError, UnsupportedError
+from dicomforge.formats import UNRECOGNISED, detect_format, read_dicom_series, read_volume
+from dicomforge.inputs import NamedInput
+from dicomforge.kinds import is_two_file_header, stem
+from dicomforge.limits import PLATFORM_MAX_BYTES
+from dicomforge.volume import Volume
+
+__all__ = ["InputSet", "header_volume", "waits_for_partners"]
+
+
+class InputSet:
+    """The inputs of one job, each with its detected format (``None``: not recognised).
+
+    Parameters
+    ----------
+    inputs : list of NamedInput
+        Every input of the job (names are unique within a job).
+    formats : dict, optional
+        Input name -> format, for inputs whose format the caller detected already.
+    """
+
+    def __init__(self, inputs: list[NamedInput], formats: dict | None = None) -> None:
+        self.items = list(inputs)
+        known = formats or {}
+        self.formats = {item.name: known[item.name] if item.name in known else detect_format(item)
+                        for item in self.items}
+
+    @property
+    def dicom(self) -> list[NamedInput]:
+        """The DICOM files, in input order."""
+        return [item for item in self.items if self.formats[item.name] == "dicom"]
+
+    @property
+    def volume_files(self) -> list[NamedInput]:
+        """The recognised non-DICOM inputs (one-file volumes, headers, NIfTI ``.img``)."""
+        return [item for item in self.items if self.formats[item.name] not in (None, "dicom")]
+
+    @property
+    def has_two_file_header(self) -> bool:
+        """Whether a recognised input is the header of a two-file volume."""
+        return any(is_two_file_header(item.name) for item in self.volume_files)
+
+    @property
+    def unrecognised(self) -> list[str]:
+        """The names of the inputs no reader recognises and no two-file header claims."""
+        return [item.name for item in self.items if self.formats[item.name] is None and not self.claimed(item)]
+
+    def claimed(self, item: NamedInput) -> bool:
+        """Whether a two-file header among the inputs has *item*'s stem or names it in its text."""
+        base = item.name.replace("\\", "/").rsplit("/", 1)[-1]
+        for header in self.items:
+            if self.formats[header.name] and is_two_file_header(header.name):
+                if stem(header.name) == stem(item.name) or base.encode() in bytes(header.data[:4096]):
+                    return True
+        return False
+
+    def partners_of(self, item: NamedInput, dicom: bool = True) -> dict[str, NamedInput]:
+        """The other inputs by name (without the DICOM files when *dicom* is False)."""
+        return {other.name: other for other in self.items
+                if other.name != item.name and (dicom or self.formats[other.name] != "dicom")}
+
+    def volumes(self, header_only: bool = False,
+                budget: int = PLATFORM_MAX_BYTES) -> Iterator[tuple[str, Volume | DicomForgeError]]:
+        """``(source name, Volume or DicomForgeError)`` for every volume among the inputs.
+
+        DICOM files are grouped into series; files no reader recognises are the data
+        halves of two-file formats when a header claims them, else errors.
+        *header_only*: volumes without voxels where the inputs allow (see :func:`header_volume`).
+        """
+        dicom = [item.complete() for item in self.dicom]
+        if dicom:
+            try:
+                for volume in read_dicom_series(dicom, budget):
+                    yield volume.name, volume
+            except DicomForgeError as error:
+                yield error.file or dicom[0].name, error
+        for item in self.items:
+            kind = self.formats[item.name]
+            if kind == "dicom" or (kind is None and self.claimed(item)):
+                continue
+            if kind is None:
+                yield item.name, UnsupportedError(UNRECOGNISED, item.name)
+                continue
+            others = self.partners_of(item)
+            try:
+                if header_only:
+                    yield item.name, header_volume(item, others, self.formats, budget)
+                else:
+                    yield item.name, read_volume(item.complete(), {k: v.complete() for k, v in others.items()},
+                                                 budget=budget)
+            except DicomForgeError as error:
+                yield item.name, error.with_file(item.name)
+
+
+def waits_for_partners(item: NamedInput, kind: str | None) -> bool:
+    """Whether describing *item* must wait for every input: a two-file header, or a file no
+    reader recognises (a header among the inputs still to come may claim it)."""
+    return kind is None or is_two_file_header(item.name)
+
+
+def header_volume(item: NamedInput, partners: dict, formats: dict, budget: int = PLATFORM_MAX_BYTES) -> Volume:
+    """*item*'s Volume from its header (``data`` None) when it or a partner holds only the
+    start of its file, read whole when it must be.
+
+    Whole: inputs the host gave whole with their partners (reading them costs no copy,
+    and checks the data), 8-bit scalar volumes (their distinct values tell a label map),
+    and inputs whose header could not be read from the start of the file alone, so that
+    an error names the real problem. Only the partners a reader may take (same stem, or
+    no format of their own, by *formats*) are then loaded whole.
+    """
+    if not (item.partial or any(p.partial for p in partners.values())):
+        return read_volume(item, partners, budget=budget)
+    try:
+        volume = read_volume(item, partners, header_only=True, budget=budget)
+    except DicomForgeError:
+        pass  # (the whole file, read below, gets the error that names the real problem)
+    else:
+        if not (volume.components == 1 and volume.dtype in ("uint8", "int8")):
+            return volume
+    own = stem(item.name)
+    whole = {k: v.complete() if formats.get(k) is None or stem(k) == own else v for k, v in partners.items()}
+    return read_volume(item.complete(), whole, budget=budget)

@@ -1,0 +1,37 @@
+"""One function applied to each input of a job, each failure kept to its input.
+
+A :class:`~dicomforge.errors.DicomForgeError` fails only the input it concerns: the job
+reports it (an ``error`` event) and goes on with the next, so the rest of the batch
+still finishes.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from dicomforge.errors import DicomForgeError, InputError
+from dicomforge.inputs import NamedInput
+
+from . import events
+
+__all__ = ["EMPTY", "batch_events"]
+
+#: What an empty input is told (a file deleted after the user chose it reads as empty).
+EMPTY = "the file is empty (0 bytes): was it deleted or emptied after it was chosen?"
+
+
+def batch_events(inputs: list[NamedInput], work: Callable[[NamedInput], object], done: int = 0,
+                 total: int | None = None) -> Iterator[dict]:
+    """``work(input)`` for each input as events: a ``result`` (or ``error``) and a ``progress`` each.
+
+    *done* inputs of *total* (default: these inputs alone) were reported before these.
+    """
+    total = done + len(inputs) if total is None else total
+    for done, item in enumerate(inputs, start=done + 1):
+        try:
+            if not len(item.data) and not item.partial:
+                raise InputError(EMPTY)
+            yield events.result(item.name, work(item))
+        except DicomForgeError as problem:
+            yield events.error(problem.with_file(item.name))
+        yield events.progress(done, total, item.name)

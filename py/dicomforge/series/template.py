@@ -1,0 +1,179 @@
+"""The dataset every file of a written series shares: slice 0's elements, per-slice ones as placeholders.
+
+Decisions, each written where it is implemented: SOP class by modality (CT -> CT Image
+Storage, MR -> MR Image Storage, anything else -> Secondary Capture Image Storage with
+that Modality, "OT" by default, the Image Plane attributes written too); patient and
+study attributes copied from a reference dataset (:data:`REFERENCE_KEYWORDS`) unless the
+options override them; UTF-8 (ISO_IR 192) when any text is not ASCII.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian
+
+from dicomforge import __version__
+from dicomforge.dicom.encode import format_ds
+from dicomforge.geometry import ZERO, orientation_label
+
+from .pixels import SECONDARY_CAPTURE, SOP_CLASSES
+
+__all__ = ["IMPLEMENTATION_CLASS_UID", "IMPLEMENTATION_VERSION_NAME", "REFERENCE_KEYWORDS", "template", "file_meta",
+           "copy_dataset", "geometry_ds"]
+
+#: UUID-derived (PS3.5 B.2) Implementation Class UID of dicomforge.
+IMPLEMENTATION_CLASS_UID = "2.25.240021473307454419458400779633009377137"
+IMPLEMENTATION_VERSION_NAME = ("DICOMFORGE_" + __version__.replace(".", ""))[:16]
+_EXPLICIT_LE = str(ExplicitVRLittleEndian)
+
+# Patient and study attributes copied from a reference dataset (PS3.3 C.7.1.1, C.7.2.1, C.7.2.2).
+REFERENCE_KEYWORDS = (
+    "PatientName",
+    "PatientID",
+    "IssuerOfPatientID",
+    "PatientBirthDate",
+    "PatientSex",
+    "OtherPatientNames",
+    "EthnicGroup",
+    "PatientComments",
+    "PatientAge",
+    "PatientSize",
+    "PatientWeight",
+    "StudyInstanceUID",
+    "StudyDate",
+    "StudyTime",
+    "ReferringPhysicianName",
+    "StudyID",
+    "AccessionNumber",
+    "StudyDescription",
+)
+
+
+
+def geometry_ds(value: float) -> str:
+    """A coordinate or cosine, with rounding noise below 1e-10 written as 0."""
+    return format_ds(0.0 if abs(value) < ZERO else value)
+
+
+def copy_dataset(ds: Dataset) -> Dataset:
+    out = Dataset()
+    for elem in ds:
+        out.add_new(elem.tag, elem.VR, elem.value)
+    return out
+
+
+def file_meta(sop_class: str, sop_uid: str) -> FileMetaDataset:
+    meta = FileMetaDataset()
+    meta.FileMetaInformationVersion = b"\x00\x01"
+    meta.MediaStorageSOPClassUID = sop_class
+    meta.MediaStorageSOPInstanceUID = sop_uid
+    meta.TransferSyntaxUID = _EXPLICIT_LE
+    meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
+    meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
+    return meta
+
+
+
+def template(volume, options, modality, pixels, study_uid, series_uid, for_uid, sop_class) -> Dataset:
+    """Slice 0's dataset; the per-slice elements are placeholders of the right VR."""
+    nx, ny, nz = volume.size
+    now = datetime.now()
+    date, time = now.strftime("%Y%m%d"), now.strftime("%H%M%S")
+    ds = Dataset()
+    ref = options.reference
+    copied = {}
+    if ref is not None:
+        for keyword in REFERENCE_KEYWORDS:
+            if keyword in ref and ref[keyword].VR != "SQ":
+                value = ref[keyword].value
+                copied[keyword] = (
+                    [str(v) for v in value] if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue"
+                    else str(value) if value is not None else ""
+                )
+    ds.ImageType = ["DERIVED", "SECONDARY"] + (["AXIAL"] if modality == "CT" else ["OTHER"] if modality == "MR" else [])
+    ds.InstanceCreationDate, ds.InstanceCreationTime = date, time
+    ds.SOPClassUID = sop_class
+    ds.SOPInstanceUID = "1.2"  # per slice
+    ds.StudyDate = copied.get("StudyDate", date)
+    ds.SeriesDate = date
+    ds.ContentDate = date
+    ds.StudyTime = copied.get("StudyTime", time)
+    ds.SeriesTime = time
+    ds.ContentTime = time
+    ds.AccessionNumber = copied.get("AccessionNumber", "")
+    ds.Modality = modality
+    if sop_class == SECONDARY_CAPTURE[0]:
+        ds.ConversionType = "WSD"  # PS3.3 C.8.6.1: workstation
+    ds.Manufacturer = "dicomforge"
+    ds.ReferringPhysicianName = copied.get("ReferringPhysicianName", "")
+    ds.StudyDescription = options.study_description or copied.get("StudyDescription", "")
+    if options.series_description:
+        ds.SeriesDescription = options.series_description
+    ds.DerivationDescription = pixels.note
+    ds.PatientName = options.patient_name or copied.get("PatientName", "")
+    ds.PatientID = options.patient_id or copied.get("PatientID", "")
+    for keyword in ("IssuerOfPatientID", "OtherPatientNames", "EthnicGroup", "PatientComments",
+                    "PatientAge", "PatientSize", "PatientWeight"):
+        if keyword in copied:
+            setattr(ds, keyword, copied[keyword])
+    ds.PatientBirthDate = copied.get("PatientBirthDate", "")
+    ds.PatientSex = copied.get("PatientSex", "")
+    if modality == "MR":  # PS3.3 C.8.3.1: the MR Image module's type 1 and 2 attributes
+        ds.ScanningSequence = "RM"  # research mode: unknown
+        ds.SequenceVariant = "NONE"
+        ds.ScanOptions = ""
+        ds.MRAcquisitionType = ""
+        ds.RepetitionTime = ""
+        ds.EchoTime = ""
+        ds.EchoTrainLength = ""
+    ds.SliceThickness = format_ds(volume.spacing[2])
+    if modality == "CT":  # PS3.3 C.8.2.1: KVP is type 2
+        ds.KVP = ""
+    ds.SpacingBetweenSlices = format_ds(volume.spacing[2])
+    ds.SoftwareVersions = f"dicomforge {__version__}"
+    if modality in SOP_CLASSES:  # PS3.3 C.7.3.1: type 2C for CT and MR, value unknown
+        ds.PatientPosition = ""
+    ds.StudyInstanceUID = study_uid
+    ds.SeriesInstanceUID = series_uid
+    ds.StudyID = copied.get("StudyID", "")
+    ds.SeriesNumber = options.series_number
+    ds.AcquisitionNumber = ""
+    ds.Laterality = ""  # PS3.3 C.7.3.1: type 2C, unknown for a converted volume
+    ds.InstanceNumber = options.instance_start  # per slice
+    row, col = volume.direction[0], volume.direction[1]
+    ds.PatientOrientation = [orientation_label(row), orientation_label(col)]
+    ds.ImagePositionPatient = ["0", "0", "0"]  # per slice
+    ds.ImageOrientationPatient = [geometry_ds(v) for v in (*row, *col)]
+    ds.FrameOfReferenceUID = for_uid
+    ds.PositionReferenceIndicator = ""
+    ds.SliceLocation = "0"  # per slice
+    if pixels.stored == "rgb":
+        ds.SamplesPerPixel = 3
+        ds.PhotometricInterpretation = "RGB"
+        ds.PlanarConfiguration = 0  # PS3.3 C.7.6.3.1.3: colour-by-pixel
+    else:
+        ds.SamplesPerPixel = 1
+        ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.Rows, ds.Columns = ny, nx
+    ds.PixelSpacing = [format_ds(volume.spacing[1]), format_ds(volume.spacing[0])]  # row \ column
+    bits = 8 if pixels.stored in ("uint8", "int8", "rgb") else 16
+    ds.BitsAllocated = bits
+    ds.BitsStored = bits
+    ds.HighBit = bits - 1
+    ds.PixelRepresentation = 1 if pixels.stored in ("int8", "int16") else 0
+    if pixels.window is not None:
+        ds.WindowCenter = format_ds(pixels.window[0])
+        ds.WindowWidth = format_ds(pixels.window[1])
+    if pixels.rescale is not None and (modality == "CT" or pixels.rescale != (1.0, 0.0)):
+        ds.RescaleIntercept = format_ds(pixels.rescale[1])
+        ds.RescaleSlope = format_ds(pixels.rescale[0])
+        if modality != "CT":
+            ds.RescaleType = "US"  # PS3.3 C.11.1.1.2: unspecified
+    ds.add_new(0x7FE00010, "OB" if bits == 8 else "OW", b"")  # per slice
+    texts = [v for e in ds if e.VR in ("LO", "SH", "PN", "ST", "LT", "UT") for v in ([e.value] if not isinstance(e.value, (list, tuple)) else e.value)]
+    if any(not str(v).isascii() for v in texts):
+        ds.SpecificCharacterSet = "ISO_IR 192"  # UTF-8
+    return ds
+
