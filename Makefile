@@ -11,7 +11,7 @@ VPY := $(VENV)/bin/python
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: dev test build preview setup system-deps test-py test-pyodide test-js test-e2e bench bench-startup fuzz clean
+.PHONY: dev test build build-embed preview setup system-deps test-py test-pyodide test-js test-e2e bench bench-startup fuzz clean
 
 # ---- set-up ---------------------------------------------------------------------------
 node_modules/.package-lock.json: package.json package-lock.json
@@ -47,6 +47,11 @@ dev: setup
 build: setup
 	npx vite build
 	DICOMFORGE_PACKAGES_URL=/pyodide-full/ DICOMFORGE_OUT_DIR=dist-numpy npx vite build --logLevel warn
+	npx vite build --config vite.embed.config.js --logLevel warn
+
+# the embedding API as a folder an editor hosts as is: dist-embed/ (dicomforge.js, pyodide/, wheels/, py/)
+build-embed: setup
+	npx vite build --config vite.embed.config.js
 
 preview: build
 	npx vite preview --port 4173 --strictPort
@@ -94,4 +99,4 @@ bench: build system-deps
 	$(call with_preview,node tests/bench/run.mjs $(BENCH_ARGS))
 
 clean:
-	rm -rf dist dist-numpy node_modules/.cache/dicomforge test-results
+	rm -rf dist dist-numpy dist-embed node_modules/.cache/dicomforge test-results

@@ -1,19 +1,21 @@
 // The embedding API for image editors: client-side DICOM export, no DOM dependencies.
 //
-//   import { createDicomforge } from "dicomforge/web/api.js";
+//   import { createDicomforge } from "dicomforge";       // or the built dist-embed/dicomforge.js
 //   const df = await createDicomforge({ baseUrl });   // resolves when the worker is ready
 //   df.info;    // { pyodide, python, pydicom, dicomforge, backend }
-//   await df.volumeToSeries(inputs, options, { onProgress, signal });  // -> { files, warnings, errors }
-//   await df.volumeToSeries(inputs, options, { zip: { compression: "STORE" } });
-//                                      // -> { zip: { blob, entries }, files: [], warnings, errors }
-//   await df.addOverlays(dicomInputs, masks, options, { onProgress, signal });
+//   await df.volumeToSeries(inputs, { modality: "CT", seriesDescription: "x" }, { onProgress, signal });
+//   await df.volumeToSeries(inputs, options, { zip: { compression: "STORE" } });  // -> { zip: { blob, entries } }
+//   await df.addOverlays(dicomInputs, masks, { type: "R", removeGroups: ["6000"] }, { onProgress, signal });
+//   await df.describe(inputs);                                          // -> [{ file, value }]
 //   await df.renderPreview(input, { frame, center, width, preset });    // -> { width, height, rgba, window, presets }
-//   await df.zip(files, { compression: "STORE" });                     // -> Blob
+//   await df.zip(files, { compression: "STORE" });                      // -> Blob
 //   df.terminate();
 //
-// Inputs are `File`s or `{ name, data: ArrayBuffer | Uint8Array }`. `baseUrl` is where the
-// app's pyodide/, wheels/ and py/ folders are served (its own origin; nothing else is fetched).
-// Failures reject with an Error whose `name` is "DicomForgeError", carrying `file` and `message`.
+// Options are the jobs' (web/worker/contract.js), in camelCase; a name that is not one of the
+// job's (a snake_case one, or misspelt) rejects with the list of valid names. Inputs are `File`s
+// or `{ name, data: ArrayBuffer | Uint8Array }`. `baseUrl` is where the app's pyodide/, wheels/
+// and py/ folders are served (its own origin; nothing else is fetched). Failures reject with
+// an Error whose `name` is "DicomForgeError", carrying `file` and `message`.
 import { DicomForgeError, startWorker, zipEntryBlob } from "./worker/client.js";
 
 /** The job's outputs, or a rejection when it produced nothing because every input failed. */
@@ -29,8 +31,10 @@ const isInput = (value) => value instanceof Blob || (value && typeof value.name 
 /**
  * Start dicomforge in a Web Worker.
  * @param {{baseUrl?: string, packagesUrl?: string, firstJobHeap?: number}} [options]
- *   firstJobHeap: bytes of wasm heap written once after start-up so that the first job
- *   runs faster (default 192 MiB); 0 for a page that cannot spare the memory early.
+ *   baseUrl: the folder holding pyodide/, wheels/ and py/ (default: beside this module in the
+ *   embedding build, the app's base in the app). firstJobHeap: bytes of wasm heap written once
+ *   after start-up so that the first job runs faster (default 192 MiB); 0 for a page that cannot
+ *   spare the memory early.
  */
 export async function createDicomforge({ baseUrl, packagesUrl, firstJobHeap } = {}) {
   const client = startWorker({ baseUrl, packagesUrl, firstJobHeap });
@@ -44,7 +48,7 @@ export async function createDicomforge({ baseUrl, packagesUrl, firstJobHeap } = 
     /**
      * Volumes (NIfTI, NRRD, MetaImage, VTK, DICOM series) -> one DICOM file per slice.
      * @param {Array<File|{name: string, data: ArrayBuffer|Uint8Array}>} inputs
-     * @param {object} [options]  SeriesOptions fields: series_description, modality, patient_name, ...
+     * @param {import("./worker/contract.js").SeriesOptions} [options]
      * @param {{onProgress?: Function, signal?: AbortSignal, zip?: {compression?: "STORE"|"DEFLATE"}}} [control]
      *   zip: get one zip archive (`{ blob, entries }`, built while the job runs) instead of `files`;
      *   `zipEntryBlob(zip, entry)` reads one file back out of it.
@@ -54,19 +58,32 @@ export async function createDicomforge({ baseUrl, packagesUrl, firstJobHeap } = 
     },
     /**
      * Overlay planes into DICOM files, from a label-map input or per-file masks
-     * (`{ [sopInstanceUID]: Uint8Array }`, rows*columns bytes per frame, nonzero = set).
-     * Existing planes: `options.remove_groups` (e.g. `["6000"]`) or `options.replace: true`
+     * (`{ [sopInstanceUid]: Uint8Array }`, rows*columns bytes per frame, nonzero = set).
+     * Existing planes: `options.removeGroups` (e.g. `["6000"]`) or `options.replace: true`
      * removes them first (new planes take the freed groups); with `masks` null, only removes.
+     * @param {import("./worker/contract.js").OverlayOptions} [options]  (masks are the 2nd argument)
      * `control` as for volumeToSeries (`zip` included).
      */
     async addOverlays(dicomInputs, masks, options = {}, control = {}) {
       const labelMap = isInput(masks) ? [masks] : [];
-      const jobOptions = labelMap.length ? options : { ...options, masks };
+      const jobOptions = labelMap.length || masks == null ? options : { ...options, masks };
       return outputs(await client.run("overlay", [...dicomInputs, ...labelMap], jobOptions, control));
     },
-    /** One frame rendered to RGBA the way a DICOM viewer shows it. */
-    async renderPreview(input, { frame = 0, center, width, preset, overlays = true } = {}) {
-      const result = await client.run("render", [input], { frame, center, width, preset, overlays });
+    /**
+     * What each input is: a DICOM header summary or a volume's geometry (contract.js DicomValue,
+     * VolumeValue), in input order; inputs no reader recognises are in `errors`.
+     * @returns {Promise<{results: Array<{file: string, value: object}>, errors: object[]}>}
+     */
+    async describe(inputs, control = {}) {
+      const { results, errors } = await client.run("describe", inputs, {}, control);
+      return { results, errors };
+    },
+    /**
+     * One frame rendered to RGBA the way a DICOM viewer shows it.
+     * @param {import("./worker/contract.js").RenderOptions} [options]
+     */
+    async renderPreview(input, options = {}) {
+      const result = await client.run("render", [input], options);
       if (result.errors.length) throw new DicomForgeError(result.errors[0]);
       return result.results[0].value;
     },

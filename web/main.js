@@ -93,7 +93,7 @@ async function runExport({ job, options, zip, fileName, unit, forms }) {
 
 const seriesForm = setupSeriesForm(document.querySelector("#series-form"), (options, zip) =>
   runExport({
-    job: "series", options, zip, fileName: zipName(options.series_description), unit: "slice", forms: [seriesForm, overlayForm],
+    job: "series", options, zip, fileName: zipName(options.seriesDescription), unit: "slice", forms: [seriesForm, overlayForm],
   }),
 );
 const overlayForm = setupOverlayForm(document.querySelector("#overlay-form"), (options) =>

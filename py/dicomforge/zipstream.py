@@ -34,7 +34,7 @@ COMPRESSIONS = {"STORE": zipfile.ZIP_STORED, "DEFLATE": zipfile.ZIP_DEFLATED}
 CHUNK_BYTES = 32 << 20
 
 #: Writes below this size are copied into one growing chunk, up to MERGED_BYTES: a host
-#: makes one buffer view per chunk (about 20 µs each in Pyodide), and a zip has two small
+#: makes one buffer view per chunk, which costs in Pyodide, and a zip has two small
 #: writes per entry in its central directory and one local header per entry.
 SMALL_WRITE = 16 << 10
 MERGED_BYTES = 1 << 20

@@ -79,12 +79,12 @@ console.log(`  split (ms): inputs ready after ${split.read} (kept from describin
 console.log(`  drop -> zip ready (both steps, without the click): ${seconds(times.described + times.exported)} s`);
 
 // the same work natively, in this run: describe, then overlay job with the zip built by
-// dicomforge.zipstream (as the worker does), per backend
+// dicomforge.jobs.zip_events (as the worker does), per backend
 const NATIVE = `
 import json, os, statistics, sys, time
 from dicomforge import jobs, kernels
 from dicomforge.inputs import NamedInput
-from dicomforge.zipstream import zip_events
+from dicomforge.jobs import zip_events
 folder = sys.argv[1]
 files = {n: open(os.path.join(folder, n), "rb").read() for n in sorted(os.listdir(folder))}
 def timed(events):

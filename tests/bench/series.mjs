@@ -42,14 +42,14 @@ import sys, time
 from dicomforge import kernels
 from dicomforge.formats import read_volume
 from dicomforge.inputs import NamedInput
+from dicomforge.jobs import events, zip_events
 from dicomforge.series import SeriesOptions, write_series
-from dicomforge.zipstream import zip_events
 data = open(sys.argv[1], "rb").read()
 best = None
 for _ in range(3):
     t0 = time.perf_counter()
     volume = read_volume(NamedInput(sys.argv[1], data))
-    files = ({"type": "file", "name": n, "data": d} for n, d in write_series(volume, SeriesOptions(modality="CT")))
+    files = (events.output(n, d) for n, d in write_series(volume, SeriesOptions(modality="CT")))
     for event in zip_events(files):
         pass
     t = time.perf_counter() - t0

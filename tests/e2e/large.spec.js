@@ -54,7 +54,7 @@ test("a 256 MB volume: progress with counts, the page answers during the job, 12
       const text = document.querySelector("#progress .progress-text");
       new MutationObserver(() => window.__texts.push(text.textContent)).observe(text, { childList: true, characterData: true, subtree: true });
       const cancel = document.querySelector("#progress button.cancel");
-      document.querySelector('#series-form [name="series_description"]')
+      document.querySelector('#series-form [name="seriesDescription"]')
         .addEventListener("input", () => window.__typedDuringJob.push(!cancel.disabled));
     });
     await page.locator("#file-input").setInputFiles(volume);

@@ -56,7 +56,7 @@ function describeSeries(values) {
 
 /**
  * List what each input is; DICOM files of one series share one entry with its file count.
- * @param {HTMLElement} list  @param {import("../worker/protocol.js").JobResult} result
+ * @param {HTMLElement} list  @param {import("../worker/contract.js").JobResult} result
  */
 export function showDescriptions(list, result) {
   list.replaceChildren();

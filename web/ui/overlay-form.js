@@ -14,11 +14,11 @@ export function setupOverlayForm(form, onSubmit) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    const options = { type: String(data.get("type")), keep_uids: data.has("keep_uids"), replace: data.has("replace") };
+    const options = { type: String(data.get("type")), keepUids: data.has("keepUids"), replace: data.has("replace") };
     const labels = String(data.get("labels") ?? "").split(",").map((s) => s.trim()).filter(Boolean).map(Number);
     if (labels.length) options.labels = labels;
-    const remove = data.getAll("remove_groups").map(String);
-    if (remove.length) options.remove_groups = remove;
+    const remove = data.getAll("removeGroups").map(String);
+    if (remove.length) options.removeGroups = remove;
     onSubmit(options);
   });
 
@@ -38,7 +38,7 @@ export function setupOverlayForm(form, onSubmit) {
       label.className = "check";
       const box = document.createElement("input");
       box.type = "checkbox";
-      box.name = "remove_groups";
+      box.name = "removeGroups";
       box.value = groupName(group);
       label.append(box, ` Remove ${same.map((p) => overlayText(p, values.length)).join("; ")}`);
       existing.append(label);

@@ -1,7 +1,7 @@
 // The volume -> series options form: reads its fields into the job's options object.
 
-const TEXT_FIELDS = ["series_description", "modality", "file_pattern", "patient_name", "patient_id", "study_description", "study_instance_uid"];
-const NUMBER_FIELDS = ["series_number", "instance_start"];
+const TEXT_FIELDS = ["seriesDescription", "modality", "filePattern", "patientName", "patientId", "studyDescription", "studyInstanceUid"];
+const NUMBER_FIELDS = ["seriesNumber", "instanceStart"];
 
 /**
  * @param {HTMLFormElement} form

@@ -6,7 +6,7 @@ export function showStarting(element) {
   element.className = "status";
 }
 
-/** @param {HTMLElement} element  @param {import("../worker/protocol.js").ReadyInfo} info */
+/** @param {HTMLElement} element  @param {import("../worker/contract.js").ReadyInfo} info */
 export function showReady(element, info) {
   const seconds = (info.timings.total / 1000).toFixed(1);
   element.textContent = `Ready (Python started in ${seconds} s).${info.warnings.map((w) => " " + w).join("")}`;
@@ -21,7 +21,7 @@ export function showFailed(element, error) {
   element.dataset.state = "error";
 }
 
-/** @param {HTMLElement} footer  @param {import("../worker/protocol.js").ReadyInfo} info */
+/** @param {HTMLElement} footer  @param {import("../worker/contract.js").ReadyInfo} info */
 export function showVersions(footer, info) {
   footer.textContent =
     `Pyodide ${info.pyodide} · Python ${info.python} · pydicom ${info.pydicom} · ` +

@@ -1,6 +1,6 @@
 // A job's inputs while the page is still sending them, and the small waiting primitives the
 // worker's reads use. Posting a dropped File makes the browser look it up on disk on the
-// page's thread (about 0.4 ms a file, measured on 500 files), so the page sends Files in
+// page's thread (docs/measurements.md), so the page sends Files in
 // batches after the job has started (client.js) and the worker reads the first batches
 // while the page looks up the next ones. Knows nothing of Python or the DOM.
 

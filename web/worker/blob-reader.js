@@ -1,14 +1,11 @@
 // Blob reads on a thread of their own, for the runtime's worker.
 //
 // Reading a Blob into an ArrayBuffer costs the reading thread far more than the bytes'
-// copy: the browser hands them over through data pipes, and the buffer is fresh memory
-// (about 3.4 ms per MB on the runtime's thread, measured: 240 ms for 500 files of 140 kB).
-// That thread also runs Python, which describes the first files while the others are
-// read; so a second worker reads, and transfers each buffer back without a copy. 500
-// files + a label map, drop -> zip ready, the built app in fresh browsers, alternated:
-// medians 866 ms against 916 with the reads on the runtime's thread (8 runs each), 942
-// against 1000 (10 each). Where no worker can be started (a page's policy may forbid
-// it), or its script fails to load, the runtime's thread reads, as before.
+// copy: the browser hands them over through data pipes, and the buffer is fresh memory.
+// The runtime's thread also runs Python, which describes the first files while the others
+// are read; so a second worker reads, and transfers each buffer back without a copy (the
+// figures: docs/measurements.md). Where no worker can be started (a page's policy may
+// forbid it), or its script fails to load, the runtime's thread reads instead.
 
 export class BlobReader {
   /** Bytes the reader's worker has read so far (not those read here, as a fallback). */

@@ -35,23 +35,23 @@ function withKeys(inputs) {
 // Posting a File makes the browser look it up on disk, on this thread (about 0.4 ms a file):
 // a job gets its first FIRST_FILES Files with its start and the rest LATER_FILES per message
 // after it, so that the worker reads the first ones while this thread looks up the next.
-// Files named like volumes go first: describing a label map (inflating it) then overlaps
-// the reading of the DICOM files dropped with it.
+// Files named like volumes (ReadyInfo.inputKinds, from dicomforge.kinds) go first: describing
+// a label map (inflating it) then overlaps the reading of the DICOM files dropped with it.
 const FIRST_FILES = 16;
 const LATER_FILES = 64;
-const VOLUME_NAME = /\.(nrrd|nhdr|nii|nii\.gz|hdr|img|mha|mhd|vtk)$/i;
 const posted = new WeakSet(); // Files posted to a worker before: looked up on disk already
 
 /**
  * Post *inputs* to job *jobId*: `start(inputsNow)` starts it, `addInputs(jobId, pairs)` sends
  * the data of the Files marked `later` (see web/worker/arrivals.js), `cancel(jobId)` stops
- * it. Returns start's promise.
+ * it. *volumeEndings*: the file-name endings of volumes. Returns start's promise.
  */
-function sendInputs(jobId, inputs, { start, addInputs, cancel }) {
+function sendInputs(jobId, inputs, volumeEndings, { start, addInputs, cancel }) {
+  const isVolume = (i) => volumeEndings.some((ending) => inputs[i].name.toLowerCase().endsWith(ending));
   // Files posted before were looked up then: they all go at once
   const files = inputs.flatMap((input, i) => (input.data instanceof File && !posted.has(input.data) ? [i] : []));
   for (const { data } of inputs) if (data instanceof File) posted.add(data);
-  const order = [...files.filter((i) => VOLUME_NAME.test(inputs[i].name)), ...files.filter((i) => !VOLUME_NAME.test(inputs[i].name))];
+  const order = [...files.filter(isVolume), ...files.filter((i) => !isVolume(i))];
   const later = order.slice(FIRST_FILES);
   const now = inputs.slice();
   for (const i of later) now[i] = { name: inputs[i].name, key: inputs[i].key, later: true };
@@ -64,18 +64,21 @@ function sendInputs(jobId, inputs, { start, addInputs, cancel }) {
   return started;
 }
 
-// the build-time setting (vite.config.js); absent when another bundler builds this file
+// the build-time settings (vite.config.js, vite.embed.config.js); absent when another bundler builds this file
 const BUILD_PACKAGES_URL = typeof __DICOMFORGE_PACKAGES_URL__ === "string" ? __DICOMFORGE_PACKAGES_URL__ : "";
+const EMBEDDED = typeof __DICOMFORGE_EMBED__ === "boolean" && __DICOMFORGE_EMBED__;
 
 /**
  * Start a dicomforge worker.
  * @param {{baseUrl?: string, packagesUrl?: string, firstJobHeap?: number}} [options]
- *   baseUrl: absolute URL of the folder holding pyodide/, wheels/ and py/ (default: the app's base).
- *   firstJobHeap: see protocol.js InitOptions.
- * @returns {{ready: Promise<import("./protocol.js").ReadyInfo>, run: Function, terminate: Function}}
+ *   baseUrl: absolute URL of the folder holding pyodide/, wheels/ and py/ (default: the app's base,
+ *   or, in the embedding build, the folder this module was loaded from).
+ *   firstJobHeap: see contract.js InitOptions.
+ * @returns {{ready: Promise<import("./contract.js").ReadyInfo>, run: Function, terminate: Function}}
  */
 export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJobHeap } = {}) {
-  const base = new URL(baseUrl ?? import.meta.env?.BASE_URL ?? "/", location.href).href;
+  const defaultBase = EMBEDDED ? new URL(/* @vite-ignore */ "./", import.meta.url).href : (import.meta.env?.BASE_URL ?? "/");
+  const base = new URL(baseUrl ?? defaultBase, location.href).href;
   const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "dicomforge" });
   const remote = wrap(worker);
   const packages = packagesUrl ? new URL(packagesUrl, base).href : "";
@@ -88,20 +91,20 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJo
    * Run a job; resolves with the JobResult, rejects with DicomForgeError when the
    * whole job failed or was cancelled (per-input failures are in `result.errors`).
    * @param {string} name
-   * @param {import("./protocol.js").JobInput[]} inputs
+   * @param {import("./contract.js").JobInput[]} inputs
    * @param {object} [options]
    * @param {{onProgress?: Function, signal?: AbortSignal, zip?: {compression?: string}}} [control]
-   *   zip: the outputs come back as one archive, `result.zip` (see protocol.js OutputOptions)
+   *   zip: the outputs come back as one archive, `result.zip` (see contract.js OutputOptions)
    */
   async function run(name, inputs, options = {}, { onProgress, signal, zip } = {}) {
-    await ready;
+    const { inputKinds } = await ready;
     signal?.throwIfAborted();
     const jobId = nextJobId++;
     const onAbort = () => remote.cancel(jobId);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const progress = onProgress ? proxy(onProgress) : undefined;
-      const result = await sendInputs(jobId, withKeys(inputs), {
+      const result = await sendInputs(jobId, withKeys(inputs), inputKinds.volumeEndings, {
         start: (now) => remote.run(jobId, name, now, options, progress, zip ? { zip } : {}),
         addInputs: remote.addInputs,
         cancel: remote.cancel,
@@ -140,8 +143,8 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJo
 /**
  * The bytes of one entry of a job's zip (`result.zip`) as a Blob: a slice of the archive
  * for STORE, inflated for DEFLATE. Inputs may be Blobs, so this feeds the next job directly.
- * @param {import("./protocol.js").ZipOutput} zip
- * @param {import("./protocol.js").ZipEntry} entry
+ * @param {import("./contract.js").ZipOutput} zip
+ * @param {import("./contract.js").ZipEntry} entry
  * @returns {Promise<Blob>}
  */
 export async function zipEntryBlob(zip, entry) {

@@ -17,7 +17,7 @@ from dicomforge.phantom import phantom_nifti
 from .output import zip_events
 from .registry import Registry
 
-__all__ = ["warm_up"]
+__all__ = ["warm_up", "written_bytes"]
 
 
 def warm_up(jobs: Registry) -> dict:
@@ -46,3 +46,10 @@ def warm_up(jobs: Registry) -> dict:
     drain(jobs.start("describe", slices))
     drain(jobs.start("preview", slices[:1], {"frame": 0}))
     return {"seconds": time.perf_counter() - started, "counts": counts, "problems": problems}
+
+
+def written_bytes(nbytes: int) -> bytes:
+    """*nbytes* bytes, every one written (not left as fresh zero pages): a host that grows its
+    heap ahead of the first job holds a few of these, then frees them, so that the job's
+    allocations land on pages written once already."""
+    return b"\x01" * nbytes

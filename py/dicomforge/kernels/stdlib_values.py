@@ -264,7 +264,7 @@ class StdlibValues:
         # pixels -> "0"/"1" digits -> 2-bit digits -> 4-bit digits -> bytes; the tables
         # put each pair back in least-significant-first order (no big integers).
         raw = bytes(mask)
-        if all_zero(raw):  # nothing to pack (180 µs a 256x256 mask in Pyodide otherwise)
+        if all_zero(raw):  # nothing to pack: an empty mask (most of a label map) costs a memcmp
             size = (len(raw) + 7) // 8
             return bytes(size + size % 2)
         if len(raw) % 8:

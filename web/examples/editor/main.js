@@ -9,7 +9,7 @@ window.editorScenario = async ({ dicom, masks, volume }) => {
   const df = await dicomforge;
   const progress = [];
   const overlaid = await df.addOverlays(dicom, masks, { type: "R" }, { onProgress: (p) => progress.push(p.done) });
-  const series = await df.volumeToSeries([volume], { modality: "MR", series_description: "from editor" });
+  const series = await df.volumeToSeries([volume], { modality: "MR", seriesDescription: "from editor" });
   const preview = await df.renderPreview(overlaid.files[0], { preset: "lung" });
   const zip = await df.zip(series.files);
   let rejected = null;

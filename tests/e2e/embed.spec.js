@@ -1,0 +1,88 @@
+// The embedding build (make build-embed -> dist-embed/) hosted as is by another site: an
+// editor's page, on its own server, copies the folder under vendor/ and runs the README's
+// embedding example against it. camelCase options work; a snake_case one is refused with the
+// valid names; nothing is fetched from anywhere but that server.
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
+import { expect, test } from "@playwright/test";
+import { PYTHON, crossOrigin, watchPage } from "./helpers.js";
+
+const EMBED = "dist-embed";
+const MIME = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
+  ".json": "application/json", ".zip": "application/zip", ".whl": "application/zip" };
+
+// the README's example, as an editor writes it (web/api.js is the same module, unbundled)
+const HOST_PAGE = `<!doctype html><meta charset="utf-8"><title>editor</title><link rel="icon" href="data:,">
+<script type="module">
+import { createDicomforge, zipEntryBlob } from "./vendor/dicomforge/dicomforge.js";
+window.example = async (volume) => {
+  const df = await createDicomforge();
+  const series = await df.volumeToSeries([volume], { modality: "CT", seriesDescription: "x" });
+  const { zip: archive } = await df.volumeToSeries([volume], { modality: "CT" }, { zip: { compression: "STORE" } });
+  const middle = await zipEntryBlob(archive, archive.entries[1]);
+  const refused = [];
+  for (const options of [{ series_description: "x" }, { seriesDescriptoin: "x" }]) {
+    try {
+      await df.volumeToSeries([volume], options);
+    } catch (error) {
+      refused.push({ name: error.name, message: error.message });
+    }
+  }
+  df.terminate();
+  return { info: df.info, names: series.files.map((f) => f.name), first: Array.from(series.files[0].data),
+           entries: archive.entries.length, middle: Array.from(new Uint8Array(await middle.arrayBuffer())), refused };
+};
+</script>`;
+
+let server;
+let origin;
+
+test.beforeAll(async () => {
+  expect(existsSync(join(EMBED, "dicomforge.js")), "run make build-embed first").toBe(true);
+  const site = mkdtempSync(join(tmpdir(), "dicomforge-editor-"));
+  cpSync(EMBED, join(site, "vendor", "dicomforge"), { recursive: true });
+  writeFileSync(join(site, "index.html"), HOST_PAGE);
+  server = createServer((req, res) => {
+    const path = normalize(join(site, decodeURIComponent(new URL(req.url, "http://x").pathname)));
+    const file = path.endsWith("/") ? join(path, "index.html") : path;
+    if (!file.startsWith(site) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "Content-Type": MIME[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${server.address().port}`;
+});
+
+test.afterAll(() => server?.close());
+
+test("an editor hosts dist-embed as is and runs the README's example against it", async ({ page }) => {
+  const { requests, consoleErrors } = watchPage(page);
+  const volume = execFileSync(PYTHON, ["-c", "import sys; from dicomforge.phantom import phantom_nifti; "
+    + "sys.stdout.buffer.write(phantom_nifti((16, 12, 3)))"], { env: { ...process.env, PYTHONPATH: "py" }, maxBuffer: 1 << 24 });
+  await page.goto(`${origin}/`);
+  const result = await page.evaluate((bytes) => window.example({ name: "seg.nii", data: new Uint8Array(bytes) }),
+    Array.from(volume));
+
+  expect(result.info).toMatchObject({ pydicom: "3.0.2", backend: "stdlib" });
+  expect(result.names).toEqual(["slice_0001.dcm", "slice_0002.dcm", "slice_0003.dcm"]);
+  expect(result.entries).toBe(3);
+  const check = `import io, json, sys, pydicom
+r = json.load(sys.stdin)
+ds = pydicom.dcmread(io.BytesIO(bytes(r["first"])))
+mid = pydicom.dcmread(io.BytesIO(bytes(r["middle"])))
+print(json.dumps([ds.SeriesDescription, ds.Modality, int(mid.InstanceNumber)]))`;
+  const read = JSON.parse(execFileSync(PYTHON, ["-c", check], { input: JSON.stringify(result), encoding: "utf8" }));
+  expect(read).toEqual(["x", "CT", 2]);
+  expect(result.refused).toHaveLength(2);
+  for (const refusal of result.refused) {
+    expect(refusal.name).toBe("DicomForgeError");
+    expect(refusal.message).toMatch(/^unknown series option\(s\): \w+ \(valid: seriesDescription, .*memoryBudget/);
+  }
+  expect(crossOrigin(requests, origin)).toEqual([]);
+  expect(consoleErrors).toEqual([]);
+});

@@ -1,0 +1,284 @@
+// The one written contract between the page (or an embedding editor), the worker and Python.
+//
+// The transport is comlink: the worker exposes one `DicomforgeWorker` (runtime.js) whose
+// methods are below; each returns a structured value, never a thrown Error (comlink would
+// drop an error's `file`). Jobs are dicomforge.jobs' (Python): their options are spelt here in
+// camelCase and mapped to Python's snake_case in one place, dicomforge/jobs/schema.py, by one
+// rule (`series_description` <-> `seriesDescription`); a name in another casing, or misspelt,
+// fails the job with the list of valid names. Events are built by dicomforge/jobs/events.py;
+// tests/py/jobs/test_contract.py checks that this file and Python name the same options and events.
+
+/**
+ * @typedef {object} InitOptions
+ * @property {string} baseUrl  Absolute URL of the folder holding pyodide/, wheels/ and py/
+ *   (the app's own origin; nothing is fetched from anywhere else).
+ * @property {string} [packagesUrl]  URL of a hosted full Pyodide package set; when given,
+ *   numpy is loaded from it (build-time setting DICOMFORGE_PACKAGES_URL). Empty: stdlib backend.
+ * @property {number} [firstJobHeap]  Bytes of wasm heap written once after start-up, for the
+ *   first job (default 192 MiB, see heap.js); 0 leaves the heap as it is (an embedding page short
+ *   of memory: the first job then writes its pages itself).
+ */
+
+/**
+ * @typedef {object} ReadyInfo  What `initialize` resolves with once Python is usable.
+ * @property {true} ok
+ * @property {string} pyodide      Pyodide version.
+ * @property {string} python       Python version inside Pyodide.
+ * @property {string} pydicom      pydicom version.
+ * @property {string} dicomforge   dicomforge version.
+ * @property {"numpy"|"stdlib"} backend  Active pixel backend.
+ * @property {{volumeEndings: string[]}} inputKinds  File-name endings of volume files
+ *   (dicomforge.kinds): the client posts those first.
+ * @property {Object<string, JobDescription>} jobs  Every job the worker runs, by name.
+ * @property {string[]} warnings   Things the user should know once (e.g. numpy unavailable).
+ * @property {Object<string, number>} timings  Milliseconds per start-up stage.
+ */
+
+/**
+ * @typedef {object} JobDescription  A job as Python describes it (dicomforge.jobs.Registry.describe).
+ * @property {string} summary
+ * @property {Array<{name: string, jsName: string, kinds: string[], default: *, doc: string}>} options
+ * @property {boolean} partial  It reads only the start of big inputs (describe).
+ * @property {boolean} feed     It starts on the first inputs while the others are read.
+ */
+
+/**
+ * @typedef {object} ProtocolError  A failure, as the page shows it.
+ * @property {string} name     "DicomForgeError" for problems with the user's input or options,
+ *   "RuntimeLoadError" when the runtime could not start, "Cancelled", or "InternalError".
+ * @property {string} message  Words the user can act on.
+ * @property {string|null} [file]  The input the problem concerns.
+ * @property {string} [kind]   The Python error class (InputError, GeometryError, OptionsError, ...).
+ * @property {string} [stage]  For RuntimeLoadError: the start-up stage that failed.
+ */
+
+/**
+ * @typedef {object} JobInput  One input file, read by the worker. Blobs (Files) of 4 MiB
+ *   and more are copied into Python chunk by chunk; for jobs that read only headers
+ *   (`JobDescription.partial`) only their first MiB is, and the rest only if Python needs it.
+ *   Blobs beyond the job's input budget (2 GiB of wasm addresses less the runtime and 256 MiB
+ *   of working memory; together, per job) are never read whole: their header is still
+ *   described, and a job needing their voxels reports an error naming the file's size and the
+ *   budget, which is also every job's default `memoryBudget` (less what the worker keeps of
+ *   other jobs' inputs).
+ * @property {string} name
+ * @property {File|Blob|ArrayBuffer|Uint8Array} data
+ * @property {string} [key]  set by the client for File data: what the worker read of the input
+ *   is kept under it for the next jobs (input-store.js)
+ * @property {boolean} [later]  set by the client: `data` comes after the job has started, in
+ *   an `addInputs(jobId, [[index, data], ...])` message (arrivals.js)
+ */
+
+// ---- the jobs' options (camelCase; every job also takes `memoryBudget`) --------------------
+
+/**
+ * @typedef {object} CommonOptions
+ * @property {number|string} [memoryBudget]  The most bytes one volume may take (bytes, or a size
+ *   like "800M"): inputs declaring more are refused before anything is allocated.
+ */
+
+/** @typedef {CommonOptions} DescribeOptions  `describe`: no options. */
+
+/**
+ * @typedef {object} SeriesOptions  `series`: volumes -> one DICOM series each.
+ * @property {string} [seriesDescription]  (0008,103E) Series Description.
+ * @property {number} [seriesNumber]  (0020,0011) Series Number (default 1).
+ * @property {string} [modality]  "CT", "MR", or anything else for Secondary Capture (default "OT").
+ * @property {number} [instanceStart]  Instance Number of the first file (default 1).
+ * @property {string} [filePattern]  printf pattern of the instance number (default "slice_%04d.dcm").
+ * @property {string} [patientName]  (0010,0010), overrides the reference's.
+ * @property {string} [patientId]  (0010,0020), overrides the reference's.
+ * @property {string} [studyDescription]  (0008,1030), overrides the reference's.
+ * @property {string} [studyInstanceUid]  Join this existing study.
+ * @property {string} [uidPrefix]  Root for generated UIDs, ending in ".".
+ * @property {string} [reference]  The name of an input (a DICOM file) whose patient and study
+ *   attributes are copied; it is not converted.
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} OverlayOptions  `overlay`: DICOM files + a label map (an input) or masks ->
+ *   the same files with 60xx overlay planes.
+ * @property {"G"|"R"} [type]  Overlay Type: graphics (default) or ROI.
+ * @property {boolean} [keepUids]  Only the 60xx groups change (no derived copy).
+ * @property {boolean} [replace]  Remove every existing overlay plane first.
+ * @property {Array<string|number>} [removeGroups]  Existing groups to remove first ("6000", ...).
+ * @property {string} [seriesUid]  Series Instance UID of the derived copies (generated when empty).
+ * @property {string} [seriesSuffix]  Appended to Series Description (default " (overlays)").
+ * @property {string} [uidPrefix]  Root for generated UIDs, ending in ".".
+ * @property {Array<number|string>} [labels]  Label values to draw, one plane each (default: all).
+ * @property {Object<string, string>} [labelNames]  Label value -> Overlay Label.
+ * @property {Object<string, Uint8Array|Uint8Array[]>} [masks]  SOP Instance UID -> mask (rows x
+ *   columns x frames bytes, nonzero = set), or a list of masks (one plane each); instead of a label map.
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} PreviewOptions  `preview`: what the page's canvas needs for each DICOM input.
+ * @property {number} [frame]  0-based frame (default 0).
+ * @property {number} [center]  Window center (with width).
+ * @property {number} [width]  Window width (with center).
+ * @property {"LINEAR"|"LINEAR_EXACT"|"SIGMOID"} [function]  VOI LUT function of the window.
+ * @property {string} [preset]  A window the file names, or a CT preset ("lung", "brain", ...).
+ * @property {boolean|Array<number|string>} [overlays]  Overlay planes to draw (default true).
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} RenderOptions  `render`: each DICOM input as RGBA (or PNG) in a window.
+ * @property {number} [frame]
+ * @property {number} [center]
+ * @property {number} [width]
+ * @property {"LINEAR"|"LINEAR_EXACT"|"SIGMOID"} [function]
+ * @property {string} [preset]
+ * @property {boolean|Array<number|string>} [overlays]
+ * @property {boolean} [png]  A PNG file per input (`files`) instead of RGBA in the result.
+ * @property {number|string} [memoryBudget]
+ */
+
+/** @typedef {CommonOptions} SampleOptions  `sample`: a phantom NIfTI file, no inputs. */
+
+/**
+ * @typedef {object} BenchOptions  `bench` (the benchmark page's registry, dicomforge.bench.jobs).
+ * @property {string[]} [workloads]  Names of the workloads to run (default: all).
+ * @property {number} [slices]  N of the 512x512xN volumes (default 300).
+ * @property {number} [files]  Files of the overlay workload (default 500).
+ * @property {number} [runs]  Timed runs after the warm-up (default 5).
+ * @property {number} [seed]  Seed of the synthetic inputs (default 1).
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} BenchFixtureOptions  `bench_fixture`: the dcmjs reference's inputs.
+ * @property {number} [slices]
+ * @property {number} [files]
+ * @property {number} [runs]
+ * @property {number} [seed]
+ * @property {number|string} [memoryBudget]
+ */
+
+// ---- what jobs produce -----------------------------------------------------------------
+
+/**
+ * @typedef {object} JobEvent  One step of a job, as dicomforge/jobs/events.py builds it.
+ * @property {"progress"|"result"|"file"|"zip"|"warning"|"error"|"failed"|"wait"} type
+ *   progress: `done` of `total`, `file`; result: `file`, `value` (see the values below);
+ *   file: `name`, `data`; zip: `chunks`, `entries` (ZipEntry), `final`; warning: `file`,
+ *   `message`; error: one input failed (ProtocolError fields); failed: the whole job stopped
+ *   (ProtocolError fields, the last event); wait: the job needs an input still being read.
+ */
+
+/** The event types, in the order events.py lists them. */
+export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "warning", "error", "failed", "wait"]);
+
+/**
+ * @typedef {object} VolumeValue  A volume's description (describe and series results).
+ * @property {"volume"|"labelmap"} kind  `labelmap`: an 8-bit volume with few values (`labels`).
+ * @property {string} [format]  describe only: "nifti", "nrrd", "metaimage", "vtk".
+ * @property {number[]} size  [columns, rows, slices].
+ * @property {number[]} spacing  mm.
+ * @property {number[]} origin  LPS, mm.
+ * @property {number[][]} direction  Unit LPS axis vectors.
+ * @property {string} dtype
+ * @property {number} components
+ * @property {string[]} warnings
+ * @property {number[]} [labels]  The nonzero values of a label map.
+ * @property {number} [files]  series only: files written.
+ * @property {string} [seriesInstanceUid]  series only: the new series' UID.
+ */
+
+/**
+ * @typedef {object} DicomValue  describe: a DICOM file's header summary (`kind: "dicom"`), with
+ *   `file`, `sopClass`, `modality`, `patientName`, `patientId`, `studyDescription`,
+ *   `seriesDescription`, `seriesInstanceUid`, `rows`, `columns`, `frames`, `transferSyntax` and
+ *   `overlays` (group, label, description, rows, columns, frames, type, origin, count).
+ *   A file no reader recognises but a two-file header claims is `{kind: "partner"}`.
+ */
+
+/**
+ * @typedef {object} OverlayValue  overlay: one result for the job.
+ * @property {number} files  Files written.
+ * @property {number} failed  Files that failed.
+ * @property {string[]} labels  Overlay Labels of the planes added.
+ * @property {string|null} seriesInstanceUid  The derived series' UID (null with keepUids).
+ */
+
+/**
+ * @typedef {object} PreviewValue  preview: per file, what the canvas needs: `rows`, `columns`,
+ *   `frames`, `frame`, `photometric`, `samples`, `dtype`, `pixels` (stored values), `range`,
+ *   `overlays` ({group, label, description, type, color, bits}), `lut` (8-bit table indexed by
+ *   value - `lutOffset`; null for colour), `window`, `presets`, `display` (pass to displayLut).
+ */
+
+/**
+ * @typedef {object} RenderValue  render: per file `width`, `height`, `rgba` (absent with `png`),
+ *   `window`, `presets`, and `png` (the output file's name) with the `png` option.
+ */
+
+// ---- the worker's answers ----------------------------------------------------------------
+
+/**
+ * @typedef {object} ProgressEvent  Sent to the job's `onProgress` callback.
+ * @property {number} done   Inputs (or slices) finished.
+ * @property {number} total
+ * @property {string} [file] The input being worked on.
+ */
+
+/**
+ * @typedef {object} JobResult  What `run` resolves with (`ok: false` carries `error`).
+ * @property {boolean} ok
+ * @property {Array<{file: string, value: *}>} results  One per input that succeeded.
+ * @property {Array<{name: string, data: Uint8Array}>} files  Output files (transferred);
+ *   empty when the job ran with `output.zip`.
+ * @property {ZipOutput} [zip]  With `output.zip` (and `ok`): every output file in one archive.
+ * @property {{wasm: number}} [memory]  Bytes of wasm memory after the job (it only grows, so
+ *   this is the peak so far); for benchmarks.
+ * @property {ProtocolError[]} errors  One per input that failed (including one the worker could
+ *   not read: moved or deleted since it was chosen); the others still finished. Results and
+ *   errors come in the order of the inputs.
+ * @property {Array<{file: string|null, message: string}>} warnings
+ * @property {ProtocolError} [error]  Set when the whole job failed (e.g. cancelled, a bad option).
+ * @property {{read?: number, job?: number, python?: number, total?: number}} timings
+ *   Milliseconds from the job's start: `read` until the last input was in Python (a job
+ *   works on the first ones meanwhile, or waits), `total` until it ended, `job` = total - read,
+ *   and `python`: of the total, Python producing events.
+ * @property {{kept: number, read: number, readerBytes: number}} [inputs]  How many inputs the
+ *   job found kept from an earlier job (see JobInput.key) and how many it read; of the bytes
+ *   read meanwhile, how many the reader's worker read (blob-reader.js).
+ */
+
+/**
+ * @typedef {object} OutputOptions  How `run` hands over output files (its 6th argument).
+ * @property {{compression?: "STORE"|"DEFLATE"}} [zip]  Zip the outputs in the worker, in
+ *   Python (dicomforge.jobs.zip_events), as each file is written: the archive is complete when
+ *   the job ends, and its bytes go to blob storage chunk by chunk.
+ */
+
+/**
+ * @typedef {object} ZipEntry  Where one output file lies in `ZipOutput.blob`.
+ * @property {string} name
+ * @property {number} offset  Byte offset of the entry's data (after its local header).
+ * @property {number} size    Uncompressed size.
+ * @property {number} compressedSize  Bytes stored: `blob.slice(offset, offset + compressedSize)`.
+ * @property {"STORE"|"DEFLATE"} method  STORE: those bytes are the file; DEFLATE: raw deflate.
+ */
+
+/**
+ * @typedef {object} ZipOutput
+ * @property {Blob} blob  The zip archive (application/zip).
+ * @property {ZipEntry[]} entries  In archive order.
+ */
+
+// ---- the worker's methods (runtime.js DicomforgeWorker) ---------------------------------
+//   initialize(InitOptions) -> ReadyInfo | {ok: false, error: ProtocolError}
+//   run(jobId, name, JobInput[], options, onProgress?, OutputOptions?) -> JobResult
+//   addInputs(jobId, Array<[index, Blob]>)      data of the inputs marked `later`
+//   cancel(jobId)                               the job stops at its next step
+//   displayLut(PreviewValue.display, {center, width, function, voi}) -> {ok, lut} | {ok: false, error}
+//   zip(Array<{name, data}>, {compression}) -> Blob   (files the caller supplies; jszip)
+
+/** The product's jobs (dicomforge.jobs.JOBS). */
+export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample"]);
+
+/** The benchmark page's jobs (dicomforge.bench.jobs.BENCH), outside the product's registry. */
+export const BENCH_JOB_NAMES = Object.freeze(["bench", "bench_fixture"]);
