@@ -14,7 +14,10 @@ from typing import Callable, Iterable, Iterator
 
 from dicomforge.errors import InputError
 
-__all__ = ["NamedInput", "InputFeed", "oversized", "split_buffer"]
+__all__ = ["EMPTY", "NamedInput", "InputFeed", "oversized", "split_buffer"]
+
+#: What an empty input is told (a file deleted after the user chose it reads as empty).
+EMPTY = "the file is empty (0 bytes): was it deleted or emptied after it was chosen?"
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,11 @@ class NamedInput:
     def partial(self) -> bool:
         """Whether ``data`` holds only the start of the file."""
         return self.load is not None
+
+    @property
+    def empty(self) -> bool:
+        """Whether the file has no bytes at all (:data:`EMPTY` says so to the user)."""
+        return self.load is None and not len(self.data)
 
     def complete(self) -> "NamedInput":
         """This input with all of its bytes (itself when it has them already)."""

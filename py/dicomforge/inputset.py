@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dicomforge.errors import DicomForgeError, UnsupportedError
-from dicomforge.formats import UNRECOGNISED, detect_format, read_dicom_series, read_volume
-from dicomforge.inputs import NamedInput
-from dicomforge.kinds import is_two_file_header, stem
+from dicomforge.errors import DicomForgeError, InputError, UnsupportedError
+from dicomforge.formats import UNRECOGNISED, detect_format, read_volume, series_volumes
+from dicomforge.inputs import EMPTY, NamedInput
+from dicomforge.kinds import basename, is_two_file_header, stem
 from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
@@ -61,7 +61,7 @@ class InputSet:
 
     def claimed(self, item: NamedInput) -> bool:
         """Whether a two-file header among the inputs has *item*'s stem or names it in its text."""
-        base = item.name.replace("\\", "/").rsplit("/", 1)[-1]
+        base = basename(item.name)
         for header in self.items:
             if self.formats[header.name] and is_two_file_header(header.name):
                 if stem(header.name) == stem(item.name) or base.encode() in bytes(header.data[:4096]):
@@ -77,20 +77,19 @@ class InputSet:
                 budget: int = PLATFORM_MAX_BYTES) -> Iterator[tuple[str, Volume | DicomForgeError]]:
         """``(source name, Volume or DicomForgeError)`` for every volume among the inputs.
 
-        DICOM files are grouped into series; files no reader recognises are the data
-        halves of two-file formats when a header claims them, else errors.
+        DICOM files are grouped into series (a file that cannot be read, or a series that
+        cannot be stacked, fails alone); files no reader recognises are the data halves of
+        two-file formats when a header claims them, else errors; an empty file is one.
         *header_only*: volumes without voxels where the inputs allow (see :func:`header_volume`).
         """
-        dicom = [item.complete() for item in self.dicom]
+        empty = [item for item in self.items if item.empty]
+        yield from ((item.name, InputError(EMPTY, item.name)) for item in empty)
+        dicom = [item.complete() for item in self.dicom if not item.empty]
         if dicom:
-            try:
-                for volume in read_dicom_series(dicom, budget):
-                    yield volume.name, volume
-            except DicomForgeError as error:
-                yield error.file or dicom[0].name, error
+            yield from series_volumes(dicom, budget)
         for item in self.items:
             kind = self.formats[item.name]
-            if kind == "dicom" or (kind is None and self.claimed(item)):
+            if item.empty or kind == "dicom" or (kind is None and self.claimed(item)):
                 continue
             if kind is None:
                 yield item.name, UnsupportedError(UNRECOGNISED, item.name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["ENDINGS", "format_by_name", "role_by_name", "is_two_file_header", "stem", "host_table"]
+__all__ = ["ENDINGS", "basename", "format_by_name", "role_by_name", "is_two_file_header", "stem", "host_table"]
 
 #: ``(ending, format, role)``, longest endings first where they overlap. *role*:
 #: ``"volume"`` a one-file volume, ``"header"`` the header of a two-file volume, ``"data"``
@@ -35,6 +35,11 @@ ENDINGS = (
     (".dicom", "dicom", "dicom"),
     (".ima", "dicom", "dicom"),
 )
+
+
+def basename(name: str) -> str:
+    """The last component of *name*, for either kind of path separator."""
+    return os.path.basename(name.replace("\\", "/"))
 
 
 def _row(name: str):
@@ -65,7 +70,7 @@ def is_two_file_header(name: str) -> bool:
 def stem(name: str) -> str:
     """File name without folders and its kind's ending (``a/b.nii.gz`` -> ``b``; other names
     lose only ``.gz``: ``scan.1`` and ``scan.2`` stay apart). ``"series"`` when nothing is left."""
-    base = os.path.basename(name.replace("\\", "/"))
+    base = basename(name)
     row = _row(base)
     if row is None and base.lower().endswith(".gz") and len(base) > 3:
         base = base[:-3]

@@ -36,13 +36,16 @@ def parse_size(value: int | float | str | None) -> int:
         return PLATFORM_MAX_BYTES
     if isinstance(value, bool):
         raise OptionsError(f"memory budget {value!r} is not a size")
-    if isinstance(value, (int, float)):
-        nbytes = int(value)
-    else:
-        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)i?B?\s*", str(value), re.IGNORECASE)
-        if not match:
-            raise OptionsError(f"memory budget {value!r} is not a size like 800M or 2G")
-        nbytes = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+    try:
+        if isinstance(value, (int, float)):
+            nbytes = int(value)
+        else:
+            match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)i?B?\s*", str(value), re.IGNORECASE)
+            if not match:
+                raise OptionsError(f"memory budget {value!r} is not a size like 800M or 2G")
+            nbytes = int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+    except (ValueError, OverflowError):  # NaN, infinity
+        raise OptionsError(f"memory budget {value!r} is not a size like 800M or 2G") from None
     if nbytes <= 0:
         raise OptionsError(f"memory budget must be positive, got {value!r}")
     if nbytes > PLATFORM_MAX_BYTES:

@@ -110,6 +110,8 @@
  * @property {Object<string, string>} [labelNames]  Label value -> Overlay Label.
  * @property {Object<string, Uint8Array|Uint8Array[]>} [masks]  SOP Instance UID -> mask (rows x
  *   columns x frames bytes, nonzero = set), or a list of masks (one plane each); instead of a label map.
+ * @property {string} [labelMap]  The name of the input that is the label map (default: the one
+ *   volume among the inputs; with a name, any other volume is an error for that input).
  * @property {number|string} [memoryBudget]
  */
 

@@ -16,6 +16,7 @@ import pydicom
 
 from dicomforge import __version__, kernels
 from dicomforge.errors import DicomForgeError
+from dicomforge.limits import parse_size
 
 from . import bench, info, overlay, preview, series
 from .run import EXIT_BAD_INPUT, EXIT_OK
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_BAD_INPUT
     try:
+        parse_size(args.memory_budget)  # (checked here for every command, bench included)
         return args.run(args)
     except DicomForgeError as exc:  # an option error that concerns no single input
         print(f"error: {exc}", file=sys.stderr)

@@ -31,9 +31,9 @@ def line(file: str, info: dict) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     def show(file: str, value: dict) -> None:
-        print(json.dumps(value) if args.json else line(file, value))
+        print(json.dumps({"file": file, **value}) if args.json else line(file, value))
 
-    return run_job("describe", args.files, {"memory_budget": args.memory_budget}, show)
+    return run_job("describe", args.files, {"memory_budget": args.memory_budget}, show, data_files=True)
 
 
 def add_command(sub) -> None:

@@ -1,10 +1,12 @@
 """What every subcommand does around its job: read the paths, start the job, report, write outputs.
 
-The CLI's edge of the job layer: inputs come from paths (a two-file volume's header
-brings its data file from beside it), outputs go to a folder and/or a zip file, and the
-events become lines: ``error: <file>: <message>`` per failed input on stderr (in the
-order of the inputs, after the job), ``warning: ...`` lines, and what the subcommand
-prints per result. Exit 0 when every input succeeded, 2 otherwise.
+The CLI's edge of the job layer: inputs come from paths (a two-file volume's header can
+bring its data file from beside it), outputs go to a folder and/or a zip file, and the
+events become lines: what the subcommand prints per result, then ``error: <file>:
+<message>`` per failed input on stderr, both in the order of the inputs, and ``warning:``
+lines as they come. Options are given to the job by their Python names and named in its
+messages as the flags that set them (casing ``"cli"``). Exit 0 when every input succeeded,
+2 otherwise.
 """
 
 from __future__ import annotations
@@ -17,42 +19,43 @@ from typing import Callable
 from dicomforge import jobs
 from dicomforge.errors import DicomForgeError, InputError, OptionsError
 from dicomforge.inputs import NamedInput
+from dicomforge.jobs.schema import flag_name
 from dicomforge.kinds import role_by_name, stem
 from dicomforge.zipstream import ZipStream
 
-__all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "read_input", "read_paths", "run_job", "Outputs", "add_options", "given_options"]
+__all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "read_input", "read_paths", "run_job", "Outputs", "add_options",
+           "given_options"]
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
 
-def read_input(path: str) -> NamedInput:
-    """Read *path* from disk, turning OS errors into an :class:`InputError` naming it."""
+def read_input(path: str, name: str | None = None) -> NamedInput:
+    """Read *path* from disk (as input *name*, by default the path), turning OS errors into an
+    :class:`InputError` naming it."""
     try:
         with open(path, "rb") as fh:
-            return NamedInput(path, fh.read())
+            return NamedInput(name or path, fh.read())
     except IsADirectoryError:
-        raise InputError("is a directory, not a file", path) from None
+        raise InputError("is a directory, not a file", name or path) from None
     except FileNotFoundError:
-        raise InputError("no such file", path) from None
+        raise InputError("no such file", name or path) from None
     except OSError as exc:
-        raise InputError(f"cannot be read: {exc.strerror or exc}", path) from None
+        raise InputError(f"cannot be read: {exc.strerror or exc}", name or path) from None
 
 
-def _siblings(path: str, given: set) -> list[str]:
-    """The data files beside a two-file header (same stem), or the header beside a NIfTI ``.img``."""
-    role = role_by_name(path)
-    if role not in ("header", "data"):
+def _data_files(path: str, given: set) -> list[str]:
+    """The files beside a two-file header with its stem and no format of their own (its data)."""
+    if role_by_name(path) != "header":
         return []
-    wanted = ("data", None) if role == "header" else ("header",)
     pattern = os.path.join(glob.escape(os.path.dirname(path)), glob.escape(stem(path)) + ".*")
-    return sorted(p for p in glob.glob(pattern)
-                  if p not in given and os.path.isfile(p) and stem(p) == stem(path) and role_by_name(p) in wanted)
+    return sorted(p for p in glob.glob(pattern) if p not in given and os.path.isfile(p) and stem(p) == stem(path)
+                  and role_by_name(p) in ("data", None))
 
 
-def read_paths(paths: list[str]) -> tuple[list[NamedInput], dict[str, DicomForgeError]]:
-    """``(inputs, errors)``: every readable path as an input (with the partner files a two-file
-    volume needs from beside it), and the error of each one that cannot be read."""
+def read_paths(paths: list[str], data_files: bool = False) -> tuple[list[NamedInput], dict[str, DicomForgeError]]:
+    """``(inputs, errors)``: every readable path as an input (and, with *data_files*, the data
+    file beside each two-file header), and the error of each path that cannot be read."""
     inputs, errors, given = [], {}, set(paths)
     for path in paths:
         try:
@@ -60,10 +63,10 @@ def read_paths(paths: list[str]) -> tuple[list[NamedInput], dict[str, DicomForge
         except DicomForgeError as error:
             errors[path] = error
             continue
-        for sibling in _siblings(path, given):
-            given.add(sibling)
+        for found in _data_files(path, given) if data_files else ():
+            given.add(found)
             try:
-                inputs.append(read_input(sibling))
+                inputs.append(read_input(found))
             except DicomForgeError:
                 pass  # (the header's reader names its missing partner)
     return inputs, errors
@@ -85,16 +88,19 @@ class Outputs:
         if name.startswith("/") or ".." in parts:
             raise OptionsError(f"output name {name!r} is not a relative path")
         where = self.zip_path or ""
-        if self.folder:
-            where = os.path.join(self.folder, *parts)
-            os.makedirs(os.path.dirname(where) or ".", exist_ok=True)
-            with open(where, "wb") as fh:
-                fh.write(data)
-        if self.zip_path:
-            if self._zip is None:
-                self._zip_file = open(self.zip_path, "wb")
-                self._zip = ZipStream(self._zip_file, "STORE")
-            self._zip.add(name, data)
+        try:
+            if self.folder:
+                where = os.path.join(self.folder, *parts)
+                os.makedirs(os.path.dirname(where) or ".", exist_ok=True)
+                with open(where, "wb") as fh:
+                    fh.write(data)
+            if self.zip_path:
+                if self._zip is None:
+                    self._zip_file = open(self.zip_path, "wb")
+                    self._zip = ZipStream(self._zip_file, "STORE")
+                self._zip.add(name, data)
+        except OSError as exc:  # (a folder that is a file, a zip path that is a folder, a full disk)
+            raise OptionsError(f"cannot write {exc.filename or where}: {exc.strerror or exc}") from None
         self.names.append(name)
         return where
 
@@ -115,27 +121,29 @@ class Outputs:
 _TYPES = {"text": str, "integer": int, "number": float}
 
 
-def add_options(parser, job: str, names: list[str], flags: dict | None = None, **settings) -> None:
+def add_options(parser, job: str, names: list[str], aliases: dict | None = None, **settings) -> None:
     """Add a flag for each of job *job*'s options *names* (``--series-description`` for
-    ``series_description``, or *flags*' name), typed, documented and defaulted by the job's
-    schema, so that an option's default lives in one place. *settings* maps an option name to
-    extra ``add_argument`` keywords (a ``type`` that parses ``1,2``, ``action="append"``)."""
+    ``series_description``, and *aliases*' older names), typed, documented and defaulted by the
+    job's schema, so that an option's default lives in one place. *settings* maps an option name
+    to extra ``add_argument`` keywords (a ``type`` that parses ``1,2``, ``action="append"``)."""
     schema = jobs.JOBS.get(job).schema
     for name in names:
         option = schema.options[name]
-        flag = (flags or {}).get(name, "--" + name.replace("_", "-"))
         extra = dict(settings.get(name, {}))
-        default = f" (default {option.default})" if option.default not in (None, "", False, ()) else ""
+        shown = option.default is not None and option.default is not False and option.default not in ("", ())
+        help_text = option.doc + (f" (default {option.default})" if shown else "")
         if option.kinds == ("boolean",):
             extra.setdefault("action", "store_true")
         else:
             extra.setdefault("type", _TYPES.get(option.kinds[0], str))
             extra.setdefault("metavar", name.split("_")[-1].upper())
-        help_text = (option.doc + default).replace("%", "%%")  # (argparse formats help with %)
-        parser.add_argument(flag, dest=name, default=None, help=help_text, **extra)
+        if extra.get("action") == "append":
+            help_text += "; repeatable"
+        flags = [flag_name(name), *(aliases or {}).get(name, ())]
+        parser.add_argument(*flags, dest=name, default=None, help=help_text.replace("%", "%%"), **extra)
 
 
-def given_options(args, job: str, names: list[str]) -> dict:
+def given_options(args, names: list[str]) -> dict:
     """The options among *names* the user gave on the command line (the job defaults the rest)."""
     values = {name: getattr(args, name) for name in names
               if getattr(args, name) is not None and getattr(args, name) is not False}
@@ -145,23 +153,24 @@ def given_options(args, job: str, names: list[str]) -> dict:
 
 
 def run_job(name: str, paths: list[str], options: dict, on_result: Callable[[str, object], None],
-            outputs: Outputs | None = None, extra: list[NamedInput] = ()) -> int:
-    """Run job *name* over the files at *paths* (and *extra* inputs): print its warnings,
-    call *on_result(file, value)* per result, send output files to *outputs*, print one
-    error line per failed input in input order. Returns the exit code."""
-    inputs, failures = read_paths(paths)
-    order = {path: i for i, path in enumerate(paths)}
-    stopped = None
+            outputs: Outputs | None = None, extra: list[NamedInput] = (), data_files: bool = False,
+            on_progress: Callable[[dict], None] | None = None) -> int:
+    """Run job *name* over the files at *paths* (and *extra* inputs): print its warnings, send
+    output files to *outputs*, then call *on_result(file, value)* per result and print one
+    error line per failed input, both in the order of the inputs (results of the data files
+    read beside headers are not shown). Returns the exit code."""
+    inputs, failures = read_paths(paths, data_files)
+    order = {path: i for i, path in enumerate([*paths, *(item.name for item in extra)])}
+    results, stopped = [], None
     try:
-        for event in jobs.start(name, [*inputs, *extra], options):
+        for event in jobs.start(name, [*inputs, *extra], options, casing="cli"):
             kind = event["type"]
             if kind == "result":
-                on_result(event["file"], event["value"])
+                results.append(event)
             elif kind == "file" and outputs is not None:
-                try:
-                    outputs.add(event["name"], event["data"])
-                except DicomForgeError as error:
-                    failures[event["name"]] = error
+                outputs.add(event["name"], event["data"])
+            elif kind == "progress" and on_progress is not None:
+                on_progress(event)
             elif kind == "warning":
                 print(f"warning: {event['file'] + ': ' if event['file'] else ''}{event['message']}", file=sys.stderr)
             elif kind == "error":
@@ -171,7 +180,11 @@ def run_job(name: str, paths: list[str], options: dict, on_result: Callable[[str
     finally:
         if outputs is not None:
             outputs.close()
-    for path in sorted(failures, key=lambda p: order.get(p, len(order))):
+    rank = lambda file: order.get(file, len(order))  # noqa: E731
+    for event in sorted(results, key=lambda e: rank(e["file"])):
+        if event["file"] in order or not event["file"]:
+            on_result(event["file"], event["value"])
+    for path in sorted(failures, key=rank):
         print(f"error: {failures[path]}", file=sys.stderr)
     if stopped is not None:  # (the job could not go on: an option, the label map)
         print(f"error: {stopped}", file=sys.stderr)

@@ -23,21 +23,25 @@ _OPTIONS = ["modality", "series_description", "series_number", "patient_name", "
 
 def _run(args: argparse.Namespace) -> int:
     outputs = Outputs(args.output, args.zip)
-    options = given_options(args, "series", _OPTIONS)
+    options = given_options(args, _OPTIONS)
     extra = []
-    if args.reference:
+    if args.reference:  # an input of its own, named apart from the inputs to convert (it may be one)
+        reference = f"--reference {args.reference}"
         try:
-            extra.append(read_input(args.reference))
+            extra.append(read_input(args.reference, reference))
         except DicomForgeError as error:
-            print(f"error: --reference {error}", file=sys.stderr)
+            print(f"error: {error}", file=sys.stderr)
             return 2
-        options["reference"] = args.reference
+        options["reference"] = reference
+    written = {}  # input -> the names of its files
+
+    def count(event: dict) -> None:
+        written.setdefault(event["file"], []).append(outputs.names[-1])
 
     def show(file: str, value: dict) -> None:
-        where = outputs.where(outputs.names[-value["files"]:])
-        print(f"{file}: {value['files']} files, series {value['seriesInstanceUid']} -> {where}")
+        print(f"{file}: {value['files']} files, series {value['seriesInstanceUid']} -> {outputs.where(written[file])}")
 
-    return run_job("series", args.inputs, options, show, outputs, extra)
+    return run_job("series", args.inputs, options, show, outputs, extra, data_files=True, on_progress=count)
 
 
 def add_command(sub) -> None:
@@ -46,5 +50,5 @@ def add_command(sub) -> None:
     p.add_argument("-o", "--output", metavar="DIR", help="folder for the files (one subfolder per volume when several)")
     p.add_argument("--zip", metavar="FILE", help="also (or only) write every file into this zip")
     p.add_argument("--reference", metavar="FILE", help="DICOM file whose patient and study attributes are copied")
-    add_options(p, "series", _OPTIONS, {"study_instance_uid": "--study-uid"})
+    add_options(p, "series", _OPTIONS, {"study_instance_uid": ["--study-uid"]})
     p.set_defaults(run=_run)

@@ -89,7 +89,8 @@ _LENGTH32 = {True: struct.Struct("<I"), False: struct.Struct(">I")}
 def _scan_elements(data, pos: int, implicit: bool, little: bool, stop: int = 0x100000000) -> list:
     """Top-level ``(tag, start, value start, end, VR)`` of the data set starting at *pos*.
 
-    The hot loop of :func:`add_overlays`: one precompiled struct read per element.
+    The hot loop of the overlay writer (:func:`dicomforge.overlays.write.add_overlays`): one
+    precompiled struct read per element.
     Scanning ends before the first element whose tag is *stop* or larger.
     """
     out = []

@@ -20,9 +20,9 @@ from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
 from . import dicom_series, metaimage, nifti, nrrd, vtk
-from .dicom_series import read_dicom_series
+from .dicom_series import read_dicom_series, series_volumes
 
-__all__ = ["read_volume", "detect_format", "read_dicom_series", "READERS", "UNRECOGNISED"]
+__all__ = ["read_volume", "detect_format", "read_dicom_series", "series_volumes", "READERS", "UNRECOGNISED"]
 
 UNRECOGNISED = "unrecognised format: not NRRD, NIfTI, MetaImage, VTK legacy or DICOM"
 

@@ -8,7 +8,6 @@ pynrrd and SimpleITK are absent. Bulk byte work goes through
 from __future__ import annotations
 
 import bz2
-import os
 import sys
 import zlib
 from array import array
@@ -16,9 +15,9 @@ from array import array
 from dicomforge import kernels
 from dicomforge.errors import InputError, MissingPartnerError, UnsupportedError
 from dicomforge.inputs import NamedInput
+from dicomforge.kinds import basename
 
 __all__ = [
-    "basename",
     "check_size",
     "decompress",
     "find_partner",
@@ -31,9 +30,6 @@ __all__ = [
 _TYPECODES = {name: code for name, (code, _size) in kernels.DTYPES.items()}
 
 
-def basename(name: str) -> str:
-    """The last component of *name*, for either kind of path separator."""
-    return os.path.basename(name.replace("\\", "/"))
 
 
 def find_partner(partners: dict | None, wanted: str, name: str) -> NamedInput:

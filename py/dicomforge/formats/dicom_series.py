@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from io import BytesIO
+from typing import Iterator
 
 import pydicom
 from pydicom.uid import UID
@@ -35,7 +36,7 @@ from dicomforge.volume import Volume
 
 from . import _common
 
-__all__ = ["read_dicom_series", "read"]
+__all__ = ["read_dicom_series", "series_volumes", "read"]
 
 # Transfer Syntax UID -> big endian?
 NATIVE_SYNTAXES = {
@@ -225,11 +226,20 @@ def _slice_step(entries, positions, axis, warnings) -> float:
     return mean
 
 
-def _group(items: list) -> list[list]:
+def _group(items: list, failures: list | None = None) -> list[list]:
+    """The loaded files by series, in input order. A file that cannot be loaded raises, or
+    goes to *failures* as ``(name, error)`` when a list is given (the others still group)."""
     groups: dict[str, list] = {}
     for item in items:
-        ds, big = _load(item)
-        groups.setdefault(_series_uid(ds, item.name), []).append((item, ds, big))
+        try:
+            ds, big = _load(item)
+            uid = _series_uid(ds, item.name)
+        except DicomForgeError as error:
+            if failures is None:
+                raise
+            failures.append((item.name, error.with_file(item.name)))
+            continue
+        groups.setdefault(uid, []).append((item, ds, big))
     return list(groups.values())
 
 
@@ -243,6 +253,20 @@ def read_dicom_series(items: list[NamedInput], budget: int = PLATFORM_MAX_BYTES)
     """One :class:`Volume` per (0020,000E) *Series Instance UID* among *items*, in input order;
     *budget*: the most bytes one series' voxels may take."""
     return [_checked_series_volume(entries, budget) for entries in _group(items)]
+
+
+def series_volumes(items: list[NamedInput], budget: int = PLATFORM_MAX_BYTES) -> Iterator[tuple[str, Volume | DicomForgeError]]:
+    """``(name, Volume or DicomForgeError)`` per series among *items* (named after its first
+    file) and per file that cannot be read: a bad file, or a series that cannot be stacked,
+    fails alone and the other series are still read."""
+    failures: list = []
+    groups = _group(items, failures)
+    yield from failures
+    for entries in groups:
+        try:
+            yield entries[0][0].name, _checked_series_volume(entries, budget)
+        except DicomForgeError as error:
+            yield entries[0][0].name, error.with_file(entries[0][0].name)
 
 
 def _checked_series_volume(entries: list, budget: int) -> Volume:

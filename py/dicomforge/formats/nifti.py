@@ -28,6 +28,7 @@ import zlib
 from dicomforge import kernels
 from dicomforge.errors import InputError, UnsupportedError
 from dicomforge.inputs import NamedInput
+from dicomforge.kinds import basename
 from dicomforge.geometry import frame_from_columns
 from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
@@ -195,7 +196,7 @@ def _qform(header: dict, name: str, warnings: list) -> list[list[float]]:
 
 def _partner_names(name: str) -> tuple[str, str]:
     """``(header name, image name)`` of a ``.hdr``/``.img`` pair given either name."""
-    base = _common.basename(name)
+    base = basename(name)
     lower = base.lower()
     for suffix in (".gz", ""):
         for ext, other in ((".hdr", ".img"), (".img", ".hdr")):
@@ -260,7 +261,7 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
     else:
         data = _maybe_gunzip(item.data, name, budget, header_only)
     hdr_name, img_name = _partner_names(name)
-    if header_kind(data) is None and _common.basename(name).lower() != hdr_name.lower():
+    if header_kind(data) is None and basename(name).lower() != hdr_name.lower():
         # an .img was dropped: its header is the partner
         header_item = _common.find_partner(partners, hdr_name, name)
         header = read_header(_maybe_gunzip(header_item.data, header_item.name, budget, header_only), name)

@@ -10,14 +10,11 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 from dicomforge.errors import DicomForgeError, InputError
-from dicomforge.inputs import NamedInput
+from dicomforge.inputs import EMPTY, NamedInput
 
 from . import events
 
-__all__ = ["EMPTY", "batch_events"]
-
-#: What an empty input is told (a file deleted after the user chose it reads as empty).
-EMPTY = "the file is empty (0 bytes): was it deleted or emptied after it was chosen?"
+__all__ = ["batch_events"]
 
 
 def batch_events(inputs: list[NamedInput], work: Callable[[NamedInput], object], done: int = 0,
@@ -29,7 +26,7 @@ def batch_events(inputs: list[NamedInput], work: Callable[[NamedInput], object],
     total = done + len(inputs) if total is None else total
     for done, item in enumerate(inputs, start=done + 1):
         try:
-            if not len(item.data) and not item.partial:
+            if item.empty:
                 raise InputError(EMPTY)
             yield events.result(item.name, work(item))
         except DicomForgeError as problem:

@@ -1,6 +1,7 @@
-"""A job's output files as one zip archive, written as they are made (:class:`~dicomforge.zipstream.ZipStream`).
+"""A job's output files: names that stay apart on every platform, and one zip archive.
 
-Hosts that want one archive instead of many files (the page's download, the embedding
+Output names (:func:`unique_names`) differ without regard to case, as Windows and macOS
+compare them. Hosts that want one archive instead of many files (the page's download, the embedding
 API's ``{ zip }``) wrap the job's events with :func:`zip_events`: each ``file`` event goes
 into the archive the moment it is made, and ``zip`` events hand on the archive's bytes as
 they are written, so the outputs are never held twice.
@@ -15,7 +16,22 @@ from dicomforge.zipstream import CHUNK_BYTES, ZipStream
 
 from . import events as job_events
 
-__all__ = ["zip_events"]
+__all__ = ["unique_names", "zip_events"]
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """*names* made unique without regard to case: a repeat gets ``_2``, ``_3``... before its
+    extension (``a.dcm``, ``A.dcm`` -> ``a.dcm``, ``A_2.dcm``)."""
+    out, used = [], set()
+    for name in names:
+        candidate, n = name, 1
+        while candidate.lower() in used:
+            n += 1
+            head, dot, ext = name.rpartition(".")
+            candidate = f"{head}_{n}.{ext}" if dot and head else f"{name}_{n}"
+        used.add(candidate.lower())
+        out.append(candidate)
+    return out
 
 
 def zip_events(events: Iterable[dict], compression: str = "STORE", chunk_bytes: int = CHUNK_BYTES) -> Iterator[dict]:

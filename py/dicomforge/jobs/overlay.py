@@ -11,23 +11,28 @@ an ``error`` for that file and the others are still written.
 
 from __future__ import annotations
 
+import math
 from typing import Iterator
 
 from dicomforge.dicom import tags
 from dicomforge.dicom.scan import DicomScan, scan
 from dicomforge.errors import DicomForgeError, InputError, OptionsError, UnsupportedError
-from dicomforge.formats import read_volume
+from dicomforge.formats import UNRECOGNISED, read_volume
+from dicomforge.inputs import EMPTY
 from dicomforge.inputset import InputSet
-from dicomforge.kinds import role_by_name
+from dicomforge.kinds import basename, role_by_name
 from dicomforge.overlays import LabelMatcher, MaskPlane, OverlayOptions, add_label_overlays, add_overlays, remove_overlays
 from dicomforge.overlays.labels import any_set
 from dicomforge.overlays.write import check_masks
 
 from . import events
+from .output import unique_names
 from .registry import Job, JobContext
 from .schema import Option, Schema
 
 __all__ = ["JOB", "output_names"]
+
+_BYTES = (bytes, bytearray, memoryview)
 
 #: Overlay options: the :class:`~dicomforge.overlays.OverlayOptions` fields, then the masks.
 SCHEMA = Schema.of_dataclass(
@@ -35,6 +40,7 @@ SCHEMA = Schema.of_dataclass(
     Option("labels", ("list",), None, "label values to draw, one plane each (default: every nonzero label)"),
     Option("label_names", ("mapping",), None, "label value -> Overlay Label"),
     Option("masks", ("mapping",), None, "SOP Instance UID -> mask bytes (or a list of masks), instead of a label map"),
+    Option("label_map", ("text",), "", "the input that is the label map (default: the one volume among the inputs)"),
     docs={"type": "G (graphics) or R (ROI)", "keep_uids": "only the 60xx groups change (no derived copy)",
           "replace": "remove every existing overlay plane first", "remove_groups": "existing groups to remove first",
           "series_uid": "Series Instance UID of the derived copies", "series_suffix": "appended to Series Description",
@@ -45,31 +51,23 @@ _FIELDS = ("type", "keep_uids", "replace", "remove_groups", "series_uid", "serie
 
 def output_names(names: list[str]) -> list[str]:
     """Output file names: each input's base name, made unique with ``_2``, ``_3``..."""
-    out, used = [], set()
-    for name in names:
-        base = name.replace("\\", "/").rsplit("/", 1)[-1] or "file.dcm"
-        candidate, n = base, 1
-        while candidate.lower() in used:
-            n += 1
-            stem_, dot, ext = base.rpartition(".")
-            candidate = f"{stem_}_{n}.{ext}" if dot and stem_ else f"{base}_{n}"
-        used.add(candidate.lower())
-        out.append(candidate)
-    return out
+    return unique_names([basename(name) or "file.dcm" for name in names])
 
 
 def _check(values: dict, label) -> list[str]:
     problems = OverlayOptions.problems(values, label)
     for value in values["labels"] or ():
         if _number(value) is None:
-            problems.append(f"label {value!r} is not a number")
+            problems.append(f"label {value!r:.40} is not a number")
     return problems
 
 
 def _number(value):
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(number):
         return None
     return int(number) if number.is_integer() else number
 
@@ -80,9 +78,11 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     chosen = OverlayOptions(**{k: options[k] for k in _FIELDS})
     masks = options["masks"]
     found = InputSet(inputs)
-    label_maps = [i for i in found.volume_files if not (role_by_name(i.name) == "data" and found.claimed(i))]
-    dicoms = [i for i in inputs if found.formats[i.name] == "dicom"
-              or (found.formats[i.name] is None and not found.has_two_file_header)]
+    label_maps = _label_maps(found, options["label_map"])
+    apart = {i.name for i in label_maps} | {i.name for i in found.items if found.formats[i.name] is None
+                                            and found.claimed(i)}  # the label map and its data file
+    dicoms = [i for i in inputs if i.name not in apart
+              and (found.formats[i.name] in ("dicom", None) or options["label_map"])]
     if masks is not None and label_maps:
         raise OptionsError("give either a label map or per-file masks, not both")
     if len(label_maps) > 1:
@@ -104,6 +104,20 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
         if order:
             yield events.warning(order, matcher.volume.name)
     yield from _write(dicoms, found, chosen, matcher, masks, context)
+
+
+def _label_maps(found: InputSet, named: str) -> list:
+    """The label map: the input *named* (the ``label_map`` option), else every volume among the
+    inputs (the data file of a NIfTI pair is its header's)."""
+    if not named:
+        return [i for i in found.volume_files if not (role_by_name(i.name) == "data" and found.claimed(i))]
+    chosen = [i for i in found.items if i.name == named][:1]
+    if not chosen:
+        raise OptionsError(f"the label map {named!r} is not among the inputs")
+    kind = found.formats[named]
+    if kind in (None, "dicom"):
+        raise InputError("is not a label map: " + ("a DICOM file" if kind else UNRECOGNISED), named)
+    return chosen
 
 
 def _matcher(label_map, found: InputSet, options: dict, context: JobContext) -> LabelMatcher:
@@ -132,8 +146,14 @@ def _write(dicoms: list, found: InputSet, chosen: OverlayOptions, matcher, masks
     total = len(dicoms)
     for done, (item, out_name) in enumerate(zip(dicoms, names), start=1):
         try:
-            if found.formats[item.name] is None:
+            kind = found.formats[item.name]
+            if item.empty:
+                raise InputError(EMPTY, item.name)
+            if kind is None:
                 raise UnsupportedError("unrecognised format: not DICOM (no 'DICM' at byte 128)", item.name)
+            if kind != "dicom":
+                raise UnsupportedError(f"is a {kind} volume, not a DICOM file (the label map is another input)",
+                                       item.name)
             scan_ = scan(item, budget=context.budget)
             if matcher is not None:
                 data, drawn = add_label_overlays(scan_, matcher, chosen)
@@ -167,7 +187,10 @@ def _write(dicoms: list, found: InputSet, chosen: OverlayOptions, matcher, masks
 
 def _mask_planes(given, scan_: DicomScan) -> list[MaskPlane]:
     """Per-file masks (bytes, or a list of bytes) -> planes; an all-zero mask is an error."""
-    masks = [given] if isinstance(given, (bytes, bytearray, memoryview)) else list(given)
+    masks = [given] if isinstance(given, _BYTES) else list(given) if isinstance(given, (list, tuple)) else [None]
+    if not all(isinstance(m, _BYTES) for m in masks):
+        raise InputError(f"the mask given for it is not bytes (one byte per pixel) or a list of them: {given!r:.60}",
+                         scan_.name)
     planes = [MaskPlane(m, "mask" if len(masks) == 1 else f"mask {i}", "") for i, m in enumerate(masks, start=1)]
     check_masks(scan_, planes)
     for plane in planes:

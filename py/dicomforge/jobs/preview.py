@@ -7,18 +7,22 @@ to draw. :func:`display_table` is not a job: the viewer calls it on every mouse 
 
 from __future__ import annotations
 
+import math
 from typing import Iterator
 
+from dicomforge.dicom.tags import OVERLAY_GROUPS
 from dicomforge.display import FUNCTIONS, display_lut, overlay_masks, prepare_frame, render
 from dicomforge.display.presets import colour
 from dicomforge.display.render import choose_window, public_window
 from dicomforge.errors import DicomForgeError
 from dicomforge.inputs import NamedInput
 from dicomforge.kinds import stem
+from dicomforge.overlays.options import group_number
 from dicomforge.png import encode_png
 
 from . import events
 from .batch import batch_events
+from .output import unique_names
 from .registry import Job, JobContext
 from .schema import Option, Schema
 
@@ -26,18 +30,29 @@ __all__ = ["PREVIEW", "RENDER", "WINDOW_OPTIONS", "display_table"]
 
 
 def _groups(value) -> str | None:
-    if isinstance(value, (list, tuple)) and not all(isinstance(g, (int, str)) for g in value):
-        return f"overlays must be true, false or a list of overlay groups, got {value!r}"
+    if isinstance(value, (list, tuple)):
+        wrong = [g for g in value if isinstance(g, bool) or group_number(g) not in OVERLAY_GROUPS]
+        if wrong:
+            return f"overlays: {', '.join(map(repr, wrong))} not overlay groups (6000, 6002, ... 601E)"
     return None
+
+
+def _finite(name: str):
+    def check(value) -> str | None:
+        try:
+            return None if math.isfinite(value) else f"window {name} must be a finite number, got {value!r}"
+        except OverflowError:  # an int too large for a float
+            return f"window {name} {value!r:.20}... is out of range"
+    return check
 
 
 #: The options of both jobs: which frame, which window, which overlay planes.
 WINDOW_OPTIONS = (
     Option("frame", ("integer",), 0, "0-based frame of a multi-frame file",
            lambda v: None if v >= 0 else f"frame must be a whole number >= 0, got {v!r}"),
-    Option("center", ("number",), None, "window center (with width)"),
-    Option("width", ("number",), None, "window width (with center)"),
-    Option("function", ("text",), None, "VOI LUT function for the window: " + ", ".join(FUNCTIONS),
+    Option("center", ("number",), None, "window center (with width)", _finite("center")),
+    Option("width", ("number",), None, "window width (with center)", _finite("width")),
+    Option("function", ("text",), None, "VOI LUT function for the window: LINEAR (default), LINEAR_EXACT or SIGMOID",
            lambda v: None if v.upper() in FUNCTIONS else f"function must be one of {', '.join(FUNCTIONS)}, got {v!r}"),
     Option("preset", ("text",), None, "a window the file names, or a CT preset (brain, lung, ...)"),
     Option("overlays", ("boolean", "list"), True, "draw the overlay planes: true, false or a list of groups", _groups),
@@ -53,7 +68,7 @@ def _check(options: dict, label) -> list[str]:
 def _overlays(options: dict):
     chosen = options["overlays"]
     if isinstance(chosen, (list, tuple)):
-        return {int(g, 16) if isinstance(g, str) else int(g) for g in chosen}
+        return {group_number(g) for g in chosen}
     return chosen
 
 
@@ -103,7 +118,7 @@ def run_render(inputs: list, options: dict, context: JobContext) -> Iterator[dic
     """Each DICOM input rendered to RGBA (``result``: width, height, rgba, window, presets),
     or with ``png`` to a PNG file (``file`` event ``<stem>.png``; the result without rgba)."""
     overlays = _overlays(options)
-    names = iter(_png_names(inputs))
+    names = iter(unique_names([f"{stem(item.name)}.png" for item in inputs]))
 
     def shown(item: NamedInput) -> dict:
         frame = render(item, options["frame"], overlays=overlays, **_window(options))
@@ -120,20 +135,6 @@ def run_render(inputs: list, options: dict, context: JobContext) -> Iterator[dic
         elif event["type"] == "error":
             next(names)
         yield event
-
-
-def _png_names(inputs: list) -> list[str]:
-    """``<stem>.png`` per input, made unique with ``_2``, ``_3``..."""
-    out, used = [], set()
-    for item in inputs:
-        base, n = stem(item.name), 1
-        name = f"{base}.png"
-        while name in used:
-            n += 1
-            name = f"{base}_{n}.png"
-        used.add(name)
-        out.append(name)
-    return out
 
 
 def display_table(frame_info: dict, center=None, width=None, function: str = "LINEAR", voi=None) -> dict:

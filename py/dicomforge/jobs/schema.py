@@ -17,8 +17,9 @@ from dicomforge.errors import DicomForgeError
 
 __all__ = ["CASINGS", "Option", "Schema", "js_name", "MEMORY_BUDGET"]
 
-#: How option names are spelt by a caller: Python's snake_case, or JavaScript's camelCase.
-CASINGS = ("python", "js")
+#: How option names are spelt by a caller: Python's snake_case, JavaScript's camelCase, or the
+#: command line's flags (given by their Python names, named in messages as ``--series-number``).
+CASINGS = ("python", "js", "cli")
 
 _KINDS = {
     "text": (lambda v: isinstance(v, str), "a text"),
@@ -35,6 +36,11 @@ def js_name(name: str) -> str:
     """The JavaScript (camelCase) spelling of a snake_case option name."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def flag_name(name: str) -> str:
+    """The command line's flag for a snake_case option name (``--series-number``)."""
+    return "--" + name.replace("_", "-")
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,6 @@ class Option:
 
     def problem(self, value, label: str) -> str | None:
         """Why *value* is not a value of this option (named *label*), or None."""
-        if value is None and self.default is None:
-            return None
         if not any(_KINDS[kind][0](value) for kind in self.kinds):
             if "integer" in self.kinds and isinstance(value, float) and value.is_integer():
                 return None
@@ -77,8 +81,6 @@ class Option:
         """*value* as the job uses it (an integral float for an integer option becomes an int)."""
         if "integer" in self.kinds and isinstance(value, float) and value.is_integer():
             return int(value)
-        if "size" in self.kinds:
-            return parse_size(value)
         return value
 
 
@@ -122,20 +124,25 @@ class Schema:
 
     def names(self, casing: str = "python") -> list[str]:
         """Every option's name in *casing*, in declaration order."""
-        return [js_name(n) if casing == "js" else n for n in self.options]
+        return [self.label(casing)(n) for n in self.options]
 
     def label(self, casing: str) -> Callable[[str], str]:
         """A function giving a Python option name as a caller in *casing* spells it."""
-        return js_name if casing == "js" else str
+        return {"js": js_name, "cli": flag_name}.get(casing, str)
 
     def parse(self, given: dict | None, casing: str = "python") -> tuple[dict, list[str]]:
         """``(values, problems)``: every option by its Python name (given or default) and, in
-        words, every unknown name and wrongly typed value (those keep their default)."""
+        words, every unknown name and wrongly typed value (those keep their default). A value
+        of None is an option not given."""
         if casing not in CASINGS:
             raise ValueError(f"casing {casing!r} is not one of {CASINGS}")
-        label = self.label(casing)
+        if given is not None and not isinstance(given, dict):
+            return {name: option.default for name, option in self.options.items()}, [
+                f"{self.job} options must be a mapping of names to values, got {given!r}"]
+        label = self.label(casing) if casing != "cli" else str  # (the command line gives Python names)
+        shown = self.label(casing)
         by_label = {label(name): option for name, option in self.options.items()}
-        given = dict(given or {})
+        given = {name: value for name, value in (given or {}).items() if value is not None}
         problems = []
         unknown = [name for name in given if name not in by_label]
         if unknown:
@@ -146,10 +153,10 @@ class Schema:
             option = by_label.get(name)
             if option is None:
                 continue
-            problem = option.problem(value, name)
+            problem = option.problem(value, shown(option.name))
             if problem:
                 problems.append(problem)
-            elif value is not None:
+            else:
                 values[option.name] = option.convert(value)
         return values, problems
 

@@ -18,6 +18,7 @@ from dicomforge.series import SeriesOptions, plan_series
 
 from . import events
 from .describe import volume_summary
+from .output import unique_names
 from .registry import Job, JobContext
 from .schema import Option, Schema
 
@@ -58,7 +59,8 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     # give the same layout whatever fails (files no reader recognises are not volumes)
     unrecognised = set(found.unrecognised)
     several = len([name for name, _ in volumes if name not in unrecognised]) > 1
-    for name, volume in volumes:
+    folders = unique_names([stem(name) for name, _ in volumes])
+    for (name, volume), folder in zip(volumes, folders):
         if isinstance(volume, DicomForgeError):
             yield events.error(volume)
             continue
@@ -69,9 +71,8 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
             continue
         for warning in [*volume.warnings, *plan.warnings]:
             yield events.warning(warning, name)
-        folder = f"{stem(name)}/" if several else ""
         for done, (file_name, data) in enumerate(plan.files(), start=1):
-            yield events.output(folder + file_name, data)
+            yield events.output(f"{folder}/{file_name}" if several else file_name, data)
             yield events.progress(done, plan.count, name)
         yield events.result(name, {**volume_summary(volume, plan.count), "seriesInstanceUid": plan.series_uid})
 

@@ -1,6 +1,7 @@
 """Label maps on the grid of a DICOM series: which label-map slice each file shows, and its masks.
 
-:class:`LabelMatcher` matches each file to a slice BY GEOMETRY, not by file order; a
+:class:`LabelMatcher` matches each file to a slice BY GEOMETRY, not by file order (files
+without any geometry, by Instance Number order, see :meth:`LabelMatcher.match_by_order`); a
 file whose slice holds none of a chosen label gets an *empty* plane for it, so that
 every file of the derived series carries the same planes (the overlay job reports how
 many such files there were in one warning).
@@ -143,8 +144,8 @@ class LabelMatcher:
             if k is not None:
                 return k
             raise GeometryError(
-                f"has no usable {', '.join(missing)}: a label map is matched by geometry (or, when no file "
-                f"has it, by Instance Number order: one file per label slice, {nz} here)", name
+                f"has no usable {', '.join(missing)}: a label map is matched by geometry (or, when the files "
+                f"without it are one per label slice, {nz} here, by Instance Number order)", name
             )
         want = (v.spacing[1], v.spacing[0])  # PixelSpacing is row spacing \ column spacing
         if any(abs(a - b) > SPACING_TOLERANCE * max(1.0, abs(b)) for a, b in zip(spacing, want)):

@@ -12,7 +12,7 @@ from dicomforge.dicom import tags
 from dicomforge.dicom.uids import new_uid, root_problem, uid_problem
 from dicomforge.errors import OptionsError
 
-__all__ = ["SERIES_SUFFIX", "MaskPlane", "OverlayOptions"]
+__all__ = ["SERIES_SUFFIX", "MaskPlane", "OverlayOptions", "group_number"]
 
 #: Appended to (0008,103E) *Series Description* of a derived copy.
 SERIES_SUFFIX = " (overlays)"
@@ -74,7 +74,7 @@ class OverlayOptions:
         if problems:
             raise OptionsError("; ".join(problems))
         self.type = str(self.type or "G").strip().upper()
-        self.remove_groups = tuple(_group_number(g) for g in self.remove_groups or ())
+        self.remove_groups = tuple(group_number(g) for g in self.remove_groups or ())
         if not self.series_uid and not self.keep_uids:
             self.series_uid = new_uid(self.uid_prefix)
 
@@ -86,13 +86,13 @@ class OverlayOptions:
         if str(kind).strip().upper() not in ("G", "R"):
             problems.append(f"overlay {label('type')} must be G (graphics) or R (ROI), got {kind!r}")
         for group in values.get("remove_groups") or ():
-            if _group_number(group) not in tags.OVERLAY_GROUPS:
+            if group_number(group) not in tags.OVERLAY_GROUPS:
                 problems.append(f"{group!r} is not an overlay group (6000, 6002, ... 601E)")
         return problems + list(filter(None, [root_problem(label("uid_prefix"), values.get("uid_prefix") or ""),
                                              uid_problem(label("series_uid"), values.get("series_uid") or "")]))
 
 
-def _group_number(group) -> int:
+def group_number(group) -> int:
     """An overlay group given as a number or as hex text ("6000"); -1 when it is neither."""
     try:
         return int(group, 16) if isinstance(group, str) else int(group)

@@ -54,3 +54,21 @@ class TestUsage:
         """No subcommand prints usage and exits 2."""
         assert cli.main([]) == cli.EXIT_BAD_INPUT
         assert re.search(r"usage: dicomforge", capsys.readouterr().err)
+
+
+class TestInfoVolumes:
+    def test_volumes_and_dicom_in_input_order(self, tmp_path, capsys, ct_small):
+        """info describes volumes too, one JSON object per input with its file, in input order."""
+        import json
+
+        from dicomforge.phantom import phantom_nifti
+
+        header = b"ObjectType = Image\nNDims = 3\nDimSize = 2 2 1\nElementType = MET_UCHAR\nElementDataFile = a.raw\n"
+        (tmp_path / "a.mhd").write_bytes(header)
+        (tmp_path / "a.raw").write_bytes(b"\x00\x01\x02\x03")
+        (tmp_path / "v.nii").write_bytes(phantom_nifti((8, 6, 2)))
+        paths = [str(tmp_path / "a.mhd"), str(ct_small), str(tmp_path / "v.nii")]
+        assert cli.main(["info", "--json", *paths]) == cli.EXIT_OK
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert [line["file"] for line in lines] == paths  # a.raw, read beside its header, is not listed
+        assert [line.get("format") for line in lines] == ["metaimage", None, "nifti"]

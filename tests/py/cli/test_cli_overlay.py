@@ -115,3 +115,44 @@ def test_cli_info_lists_overlays(tmp_path, capsys):
     path.write_bytes(pydicom_file(WITH_OVERLAY).data)
     assert cli.main(["info", str(path)]) == 0
     assert "overlay 6000 484x300 G 'Siemens MedCom Object Graphics'" in capsys.readouterr().out
+
+
+class TestMaskApart:
+    def _case(self, tmp_path):
+        _, files, labels = shuffled_series_and_labels()
+        paths = []
+        for item in files:
+            path = tmp_path / item.name
+            path.write_bytes(item.data)
+            paths.append(str(path))
+        mask = tmp_path / "seg.nrrd"
+        mask.write_bytes(nrrd_bytes(labels))
+        return paths, str(mask)
+
+    def test_other_volume_among_the_files_fails_alone(self, tmp_path, capsys):
+        """A NIfTI given among the DICOM files (not as --mask): an error for it, the files written."""
+        from dicomforge.phantom import phantom_nifti
+
+        paths, mask = self._case(tmp_path)
+        stray = tmp_path / "ph.nii"
+        stray.write_bytes(phantom_nifti((8, 6, 2)))
+        out = tmp_path / "out"
+        code = cli.main(["overlay", *paths, str(stray), "--mask", mask, "-o", str(out)])
+        captured = capsys.readouterr()
+        assert code == 2 and f"error: {stray}: is a nifti volume, not a DICOM file" in captured.err
+        assert len(list(out.iterdir())) == len(paths)
+        assert captured.out.count(" -> ") == len(paths)  # one line per file written
+
+    def test_unrecognised_file_fails_alone(self, tmp_path, capsys):
+        """An unrecognised file among the DICOM files is an error, also beside a two-file label map."""
+        paths, mask = self._case(tmp_path)
+        notes = tmp_path / "notes.txt"
+        notes.write_bytes(b"hello")
+        assert cli.main(["overlay", *paths, str(notes), "--mask", mask, "-o", str(tmp_path / "out"), "-q"]) == 2
+        assert f"error: {notes}: unrecognised format" in capsys.readouterr().err
+
+    def test_mask_that_is_not_a_label_map(self, tmp_path, capsys):
+        """--mask naming a DICOM file stops the command, naming the file."""
+        paths, _ = self._case(tmp_path)
+        assert cli.main(["overlay", *paths[1:], "--mask", paths[0], "-o", str(tmp_path / "out")]) == 2
+        assert f"error: {paths[0]}: is not a label map: a DICOM file" in capsys.readouterr().err

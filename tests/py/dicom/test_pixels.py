@@ -1,4 +1,4 @@
-"""Tests for dicomforge.pixels: decoding against pydicom's pixel_array, and bad input."""
+"""Tests for dicomforge.dicom.pixels: decoding against pydicom's pixel_array, and bad input."""
 
 import struct
 import warnings

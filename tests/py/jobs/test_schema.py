@@ -91,3 +91,33 @@ class TestDescribe:
         """Job.options raises one OptionsError for the problems."""
         with pytest.raises(OptionsError, match="frame must be a whole number >= 0"):
             jobs.JOBS.get("render").options({"frame": -1})
+
+
+class TestHostileOptions:
+    @pytest.mark.parametrize("job, options, message", [
+        ("render", {"overlays": ["zz", 7]}, "overlays: 'zz', 7 not overlay groups"),
+        ("render", {"center": 10**400, "width": 10}, "window center 1000"),
+        ("render", {"center": float("nan"), "width": 10}, "window center must be a finite number"),
+        ("series", {"memory_budget": float("nan")}, "memory budget nan is not a size"),
+        ("series", {"memory_budget": "9" * 400}, "is not a size"),
+        ("overlay", {"labels": [10**400]}, "is not a number"),
+        ("series", "x", "series options must be a mapping"),
+        ("series", ["modality"], "series options must be a mapping"),
+    ])
+    def test_refused_in_words(self, job, options, message):
+        """Values no job can use are one OptionsError in words, never another exception."""
+        assert message in _failed(jobs.start(job, [VOLUME], options))
+
+    def test_none_is_not_given(self):
+        """None for any option means its default (Python callers pass None for 'not set')."""
+        events = list(jobs.start("series", [VOLUME], {"reference": None, "modality": None, "series_number": None}))
+        assert [e["type"] for e in events if e["type"] in ("error", "failed")] == []
+
+    def test_mask_that_is_not_bytes(self, ct_small):
+        """A mask that is not bytes is an error for that file, not a TypeError."""
+        import pydicom
+
+        uid = str(pydicom.dcmread(ct_small).SOPInstanceUID)
+        events = list(jobs.start("overlay", [NamedInput("ct.dcm", ct_small.read_bytes())], {"masks": {uid: 5}}))
+        (error,) = [e for e in events if e["type"] == "error"]
+        assert "the mask given for it is not bytes" in error["message"] and error["file"] == "ct.dcm"
