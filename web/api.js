@@ -79,13 +79,16 @@ export async function createDicomforge({ baseUrl, packagesUrl, firstJobHeap } = 
       return { results, errors };
     },
     /**
-     * One frame rendered to RGBA the way a DICOM viewer shows it.
+     * One frame rendered the way a DICOM viewer shows it: `rgba` (width * height * 4 bytes), or
+     * with `{ png: true }` a PNG file as `png` (a Blob) instead.
      * @param {import("./worker/contract.js").RenderOptions} [options]
      */
     async renderPreview(input, options = {}) {
       const result = await client.run("render", [input], options);
       if (result.errors.length) throw new DicomForgeError(result.errors[0]);
-      return result.results[0].value;
+      const { value } = result.results[0];
+      const [file] = result.files;
+      return file ? { ...value, png: new Blob([file.data], { type: "image/png" }) } : value;
     },
     /** Zip host-supplied files (jszip, in the worker). @returns {Promise<Blob>} */
     zip: (files, options) => client.zip(files, options),

@@ -122,10 +122,14 @@ async function useInputs(files) {
     seriesForm.show(volumes > 0 || count("dicom") > 0);
     // overlays need DICOM files and exactly one label map (or, failing that, one volume),
     // or DICOM files that already carry overlays (to remove)
-    const labelMap = count("labelmap") === 1 || (count("labelmap") === 0 && volumes === 1);
+    const labelMaps = result.results.filter((r) => r.value.kind === "labelmap");
+    const soleVolume = result.results.filter((r) => r.value.kind === "volume");
+    // the label map: the one among the inputs, or failing that the one volume; named to the job,
+    // so that another volume dropped beside it is an error for that file, not a second label map
+    const labelMap = labelMaps.length === 1 ? labelMaps[0].file : labelMaps.length === 0 && volumes === 1 ? soleVolume[0].file : null;
     const hasOverlays = dicom.some((r) => r.value.overlays?.length);
     overlayForm.setSources({ labelMap, dicom: dicom.map((r) => r.value) });
-    overlayForm.show(dicom.length > 0 && (labelMap || hasOverlays));
+    overlayForm.show(dicom.length > 0 && (labelMap !== null || hasOverlays));
     const seriesOf = new Map(result.results.filter((r) => r.value.kind === "dicom").map((r) => [r.file, r.value.seriesInstanceUid]));
     viewer.setImages(inputs.filter((input) => seriesOf.has(input.name)).map((input) => ({ ...input, series: seriesOf.get(input.name) })));
     progress.finish(`${result.results.length} of ${inputs.length} inputs recognised.`);

@@ -23,6 +23,7 @@ window.example = async (volume) => {
   const series = await df.volumeToSeries([volume], { modality: "CT", seriesDescription: "x" });
   const { zip: archive } = await df.volumeToSeries([volume], { modality: "CT" }, { zip: { compression: "STORE" } });
   const middle = await zipEntryBlob(archive, archive.entries[1]);
+  const shown = await df.renderPreview(series.files[0], { png: true });
   const refused = [];
   for (const options of [{ series_description: "x" }, { seriesDescriptoin: "x" }]) {
     try {
@@ -33,7 +34,9 @@ window.example = async (volume) => {
   }
   df.terminate();
   return { info: df.info, names: series.files.map((f) => f.name), first: Array.from(series.files[0].data),
-           entries: archive.entries.length, middle: Array.from(new Uint8Array(await middle.arrayBuffer())), refused };
+           entries: archive.entries.length, middle: Array.from(new Uint8Array(await middle.arrayBuffer())), refused,
+           png: { type: shown.png.type, head: Array.from(new Uint8Array(await shown.png.slice(0, 8).arrayBuffer())),
+                  width: shown.width, height: shown.height } };
 };
 </script>`;
 
@@ -71,6 +74,7 @@ test("an editor hosts dist-embed as is and runs the README's example against it"
   expect(result.info).toMatchObject({ pydicom: "3.0.2", backend: "stdlib" });
   expect(result.names).toEqual(["slice_0001.dcm", "slice_0002.dcm", "slice_0003.dcm"]);
   expect(result.entries).toBe(3);
+  expect(result.png).toEqual({ type: "image/png", head: [137, 80, 78, 71, 13, 10, 26, 10], width: 16, height: 12 });
   const check = `import io, json, sys, pydicom
 r = json.load(sys.stdin)
 ds = pydicom.dcmread(io.BytesIO(bytes(r["first"])))

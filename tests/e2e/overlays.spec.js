@@ -72,3 +72,16 @@ test("a new drop hides the forms until it is described: no export of new files w
   await expect(page.locator("#overlay-form")).toBeHidden();
   expect(consoleErrors).toEqual([]);
 });
+
+test("a volume dropped beside the series and the label map: an error for it, the overlays for the rest", async ({ page }) => {
+  const { consoleErrors, dir, names } = await openWithCase(page);
+  const stray = join(dir, "other.nii");
+  execFileSync(PYTHON, ["-c", "import sys; from dicomforge.phantom import phantom_nifti; "
+    + "open(sys.argv[1], 'wb').write(phantom_nifti((8, 6, 2)))", stray], { env });
+  await page.locator("#file-input").setInputFiles([...names.map((n) => join(dir, n)), stray]);
+  await expect(page.locator('#input-list li[data-file="labels.nrrd"]')).toContainText("NRRD label map (labels 1, 2)");
+  await page.locator("#overlay-form").getByRole("button", { name: "Add overlays" }).click();
+  await expect(page.locator("#progress .progress-text")).toHaveText("Done: 6 files, 1 failed.");
+  await expect(page.locator('#input-list li.error[data-file="other.nii"] .detail')).toContainText("not a DICOM file");
+  expect(consoleErrors).toEqual([]);
+});

@@ -10,13 +10,16 @@ export function setupOverlayForm(form, onSubmit) {
   const existing = form.querySelector(".existing-overlays");
   const submit = form.querySelector("button[type=submit]");
   const labelFields = [...form.querySelectorAll(".needs-label-map")];
+  let labelMap = null; // the name of the input that is the label map, if any
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const data = new FormData(form);
     const options = { type: String(data.get("type")), keepUids: data.has("keepUids"), replace: data.has("replace") };
-    const labels = String(data.get("labels") ?? "").split(",").map((s) => s.trim()).filter(Boolean).map(Number);
-    if (labels.length) options.labels = labels;
+    // (as typed: the job says which one is not a number)
+    const labels = String(data.get("labels") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    if (labelMap !== null && labels.length) options.labels = labels;
+    if (labelMap !== null) options.labelMap = labelMap;
     const remove = data.getAll("removeGroups").map(String);
     if (remove.length) options.removeGroups = remove;
     onSubmit(options);
@@ -54,12 +57,14 @@ export function setupOverlayForm(form, onSubmit) {
     },
     /**
      * What the dropped inputs offer: a label map (new planes) and/or existing overlays.
-     * @param {{labelMap: boolean, dicom: Array<{overlays?: object[]}>}} sources  describe values
+     * @param {{labelMap: string|null, dicom: Array<{overlays?: object[]}>}} sources  the name of the
+     *   input that is the label map (null: none), and the describe values of the DICOM files
      */
-    setSources({ labelMap, dicom }) {
-      listExisting(dicom);
-      for (const field of labelFields) field.hidden = !labelMap;
-      submit.textContent = labelMap ? "Add overlays" : "Remove overlays";
+    setSources(sources) {
+      labelMap = sources.labelMap;
+      listExisting(sources.dicom);
+      for (const field of labelFields) field.hidden = labelMap === null;
+      submit.textContent = labelMap !== null ? "Add overlays" : "Remove overlays";
     },
   };
 }

@@ -29,7 +29,8 @@
  * @property {"numpy"|"stdlib"} backend  Active pixel backend.
  * @property {{volumeEndings: string[]}} inputKinds  File-name endings of volume files
  *   (dicomforge.kinds): the client posts those first.
- * @property {Object<string, JobDescription>} jobs  Every job the worker runs, by name.
+ * @property {Object<string, JobDescription>} jobs  The product's jobs (JOB_NAMES), by name; the
+ *   benchmark's jobs (BENCH_JOB_NAMES) run too but are not described here.
  * @property {string[]} warnings   Things the user should know once (e.g. numpy unavailable).
  * @property {Object<string, number>} timings  Milliseconds per start-up stage.
  */
@@ -102,7 +103,8 @@
  * @property {"G"|"R"} [type]  Overlay Type: graphics (default) or ROI.
  * @property {boolean} [keepUids]  Only the 60xx groups change (no derived copy).
  * @property {boolean} [replace]  Remove every existing overlay plane first.
- * @property {Array<string|number>} [removeGroups]  Existing groups to remove first ("6000", ...).
+ * @property {Array<string|number>} [removeGroups]  Existing groups to remove first: hex text
+ *   ("6000") or the group's number (0x6000; the number 6000 is no overlay group).
  * @property {string} [seriesUid]  Series Instance UID of the derived copies (generated when empty).
  * @property {string} [seriesSuffix]  Appended to Series Description (default " (overlays)").
  * @property {string} [uidPrefix]  Root for generated UIDs, ending in ".".
@@ -122,7 +124,8 @@
  * @property {number} [width]  Window width (with center).
  * @property {"LINEAR"|"LINEAR_EXACT"|"SIGMOID"} [function]  VOI LUT function of the window.
  * @property {string} [preset]  A window the file names, or a CT preset ("lung", "brain", ...).
- * @property {boolean|Array<number|string>} [overlays]  Overlay planes to draw (default true).
+ * @property {boolean|Array<number|string>} [overlays]  Overlay planes to draw (default true), or
+ *   the groups to draw: hex text ("6000") or numbers (0x6000).
  * @property {number|string} [memoryBudget]
  */
 

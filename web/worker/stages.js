@@ -34,6 +34,7 @@ async function fetchArchive(url, what) {
  * @property {Function} zipEvents    dicomforge.jobs.zip_events(events, compression)
  * @property {Function} displayTable dicomforge.jobs.display_table(info, center, width, function, voi)
  * @property {Function} warmUp       dicomforge.jobs.warm_up()
+ * @property {Function} runtimeInfo  dicomforge.jobs.runtime_info()
  * @property {Function} writtenBytes dicomforge.jobs.warmup.written_bytes(nbytes)
  * @property {Function} NamedInput   dicomforge.inputs.NamedInput
  * @property {Function} InputFeed    dicomforge.inputs.InputFeed

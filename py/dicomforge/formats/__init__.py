@@ -19,7 +19,7 @@ from dicomforge.kinds import format_by_name
 from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
-from . import dicom_series, metaimage, nifti, nrrd, vtk
+from . import _common, dicom_series, metaimage, nifti, nrrd, vtk
 from .dicom_series import read_dicom_series, series_volumes
 
 __all__ = ["read_volume", "detect_format", "read_dicom_series", "series_volumes", "READERS", "UNRECOGNISED"]
@@ -102,7 +102,8 @@ def read_volume(
     if header_only or item.partial:
         return READERS[kind](item, partners, header_only=header_only, budget=budget)
     remembered = item.memo.get("volume")
-    if remembered is not None:
+    if remembered is not None:  # (read by an earlier job, maybe with a larger budget)
+        _common.check_size(item.name, remembered.size, remembered.components, remembered.dtype, None, budget)
         return remembered
     watched = _WatchedPartners(partners or {})
     volume = READERS[kind](item, watched, budget=budget)

@@ -28,6 +28,7 @@ import pydicom
 from pydicom.uid import UID
 
 from dicomforge import kernels
+from dicomforge.dicom.scan import NOT_DICOM
 from dicomforge.errors import DicomForgeError, InputError, UnsupportedError, malformed_input
 from dicomforge.geometry import GAP_TOLERANCE, SERIES_ORIENTATION_TOLERANCE, dot, frame_from_columns, normal
 from dicomforge.inputs import NamedInput
@@ -84,6 +85,8 @@ def _checked_dataset(item: NamedInput):
             item.name,
         )
     missing = [k for k in REQUIRED if k not in ds]
+    if missing and not has_magic and len(missing) == len(REQUIRED):  # forced read of something else
+        raise InputError(NOT_DICOM, item.name)
     if missing:
         raise InputError(f"missing required element(s): {', '.join(missing)}", item.name)
     if int(ds.get("NumberOfFrames", 1) or 1) > 1:

@@ -223,3 +223,12 @@ class TestReadDicomSeriesErrors:
         """A file that is not DICOM is an InputError naming it."""
         with pytest.raises(InputError, match="junk.dcm"):
             read_dicom_series([NamedInput("junk.dcm", b"hello")])
+
+
+def test_random_bytes_named_dcm_is_not_dicom():
+    """Bytes that are no DICOM at all, named .dcm, are told so (not 'missing required elements')."""
+    import random
+
+    junk = NamedInput("fake.dcm", random.Random(4).randbytes(3000))
+    with pytest.raises(InputError, match="not a DICOM file"):
+        read_dicom_series([junk])

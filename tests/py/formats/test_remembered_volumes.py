@@ -136,3 +136,14 @@ def test_distinct_values_once_per_volume(monkeypatch):
     first.append("changed by a caller")
     assert volume.distinct_values() == first[:-1]
     assert calls == ["int16"]
+
+
+def test_remembered_volume_still_within_the_budget():
+    """A volume kept from an earlier job is refused by a later job whose budget it exceeds."""
+    from dicomforge.errors import InputError
+    from dicomforge.phantom import phantom_nifti
+
+    item = NamedInput("v.nii", phantom_nifti((16, 12, 4)))
+    assert read_volume(item).size == (16, 12, 4)  # read once, kept with the input
+    with pytest.raises(InputError, match="more than the 100 byte limit"):
+        read_volume(item, budget=100)
