@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from dicomforge.errors import GeometryError, InputError
+from dicomforge.geometry import UNIT_TOLERANCE, dot, norm
 from dicomforge.kernels import itemsize
 
 __all__ = ["Volume"]
@@ -108,14 +109,14 @@ class Volume:
         if any(s <= 0 for s in self.spacing):
             raise GeometryError(f"spacing must be positive, got {self.spacing}", self.name)
         for k, axis in enumerate(self.direction):
-            if abs(math.sqrt(sum(c * c for c in axis)) - 1.0) > 1e-4:
+            if abs(norm(axis) - 1.0) > UNIT_TOLERANCE:
                 raise GeometryError(f"direction of axis {k} is not a unit vector: {axis}", self.name)
         for a in range(3):
             for b in range(a + 1, 3):
-                dot = sum(x * y for x, y in zip(self.direction[a], self.direction[b]))
-                if abs(dot) > 1e-4:
+                cosine = dot(self.direction[a], self.direction[b])
+                if abs(cosine) > UNIT_TOLERANCE:
                     raise GeometryError(
-                        f"axes {a} and {b} are not perpendicular (cosine {dot:.6f}): "
+                        f"axes {a} and {b} are not perpendicular (cosine {cosine:.6f}): "
                         "sheared volumes cannot be written as a DICOM series",
                         self.name,
                     )

@@ -25,7 +25,8 @@ const python = process.env.DICOMFORGE_PYTHON ?? ".venv/bin/python";
 const dir = mkdtempSync(join(tmpdir(), "dicomforge-ovlbench-"));
 execFileSync(python, ["-c", `
 import sys, pathlib, numpy as np, nrrd
-from dicomforge.series import SeriesOptions, write_series
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import write_series
 from dicomforge.volume import Volume
 out = pathlib.Path(sys.argv[1]); n = int(sys.argv[2])
 rng = np.random.default_rng(3)

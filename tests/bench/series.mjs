@@ -43,7 +43,8 @@ from dicomforge import kernels
 from dicomforge.formats import read_volume
 from dicomforge.inputs import NamedInput
 from dicomforge.jobs import events, zip_events
-from dicomforge.series import SeriesOptions, write_series
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import write_series
 data = open(sys.argv[1], "rb").read()
 best = None
 for _ in range(3):

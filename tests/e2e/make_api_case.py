@@ -14,7 +14,8 @@ import sys
 import numpy as np
 import pydicom
 
-from dicomforge.series import SeriesOptions, write_series
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import write_series
 from dicomforge.volume import Volume
 
 ROWS, COLS = 20, 30

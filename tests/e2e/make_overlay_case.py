@@ -13,7 +13,8 @@ from pathlib import Path
 import nrrd
 import numpy as np
 
-from dicomforge.series import SeriesOptions, write_series
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import write_series
 from dicomforge.volume import Volume
 
 NX, NY, NZ = 40, 30, 6

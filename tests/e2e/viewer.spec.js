@@ -7,7 +7,8 @@ import { PYTHON, pydicomTestFile, waitReady, watchPage } from "./helpers.js";
 function ct512() {
   const code = `
 import sys, numpy as np
-from dicomforge.series import SeriesOptions, write_series
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import write_series
 from dicomforge.volume import Volume
 y, x = np.mgrid[0:512, 0:512]
 img = (1000 * np.sin(x / 40) * np.cos(y / 55) + np.random.default_rng(1).integers(-50, 50, (512, 512))).astype(np.int16)
@@ -26,7 +27,8 @@ function ctWithOverlay() {
 import sys
 from pydicom.data import get_testdata_file
 from dicomforge.inputs import NamedInput
-from dicomforge.overlays import MaskPlane, OverlayOptions, add_overlays
+from dicomforge.overlays.options import MaskPlane, OverlayOptions
+from dicomforge.overlays.write import add_overlays
 data = open(get_testdata_file("CT_small.dcm"), "rb").read()
 mask = bytes(1 if 30 ** 2 < (r - 64) ** 2 + (c - 64) ** 2 < 34 ** 2 else 0 for r in range(128) for c in range(128))
 out = add_overlays(NamedInput("CT_small.dcm", data), [MaskPlane(mask, "ring")], OverlayOptions())

@@ -18,8 +18,10 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from dicomforge import errors, jobs
 from dicomforge.inputs import NamedInput
-from dicomforge.overlays import MaskPlane, OverlayOptions, add_overlays
-from dicomforge.series import SeriesOptions, write_series
+from dicomforge.overlays.options import MaskPlane, OverlayOptions
+from dicomforge.overlays.write import add_overlays
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import write_series
 from dicomforge.volume import Volume
 
 # pydicom test files by encoding (the ones the brief names that pydicom ships offline)

@@ -123,7 +123,8 @@ def _dicom_files() -> dict[str, bytes]:
     from pydicom.data import get_testdata_file
 
     from dicomforge.series import plan, template
-    from dicomforge.series import SeriesOptions, write_series
+    from dicomforge.series.options import SeriesOptions
+    from dicomforge.series.plan import write_series
     from dicomforge.volume import Volume
 
     files = {}

@@ -6,6 +6,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname, resolve } from "node:path";
 
 const STDLIB_MOUNT = "/lib/python314.zip";
+/** Where the worker writes py/dicomforge.zip and puts it on sys.path (stages.js). */
+export const PACKAGE_MOUNT = "/lib/dicomforge.zip";
 
 function cached(root, parts, name, make) {
   const hash = createHash("sha256");
@@ -64,13 +66,13 @@ export async function precompiledWheels(root) {
 }
 
 /**
- * The dicomforge package zipped with its pycs, for site-packages.
+ * The dicomforge package zipped with a pyc beside each module, imported from the zip as it is.
  * @param {Map<string, Buffer>} sources  archive member name -> bytes
  * @returns {Promise<Buffer>}
  */
 export async function precompiledPackage(root, sources) {
   const { pyodide, precompile } = await bootPyodide(root, await precompiledStdlib(root));
   const members = Object.fromEntries([...sources].map(([name, bytes]) => [name, new Uint8Array(bytes)]));
-  precompile.package_zip(pyodide.toPy(members), "/build/package.zip");
+  precompile.package_zip(pyodide.toPy(members), "/build/package.zip", PACKAGE_MOUNT);
   return Buffer.from(pyodide.FS.readFile("/build/package.zip"));
 }

@@ -60,13 +60,13 @@ def wheels_pycache_zip(wheels: list[str], out: str) -> int:
     return count
 
 
-def package_zip(sources: dict[str, bytes], out: str) -> int:
-    """Zip a package's sources (name -> bytes) with their pycs, ready for site-packages."""
-    target = site.getsitepackages()[0]
+def package_zip(sources: dict[str, bytes], out: str, mount: str) -> int:
+    """Zip a package's sources (name -> bytes) with ``name.pyc`` beside each, for zipimport from
+    *mount* (the worker puts the archive on sys.path as it is: nothing is unpacked)."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for member in sorted(sources):
             data = bytes(sources[member])
             zout.writestr(zipfile.ZipInfo(member, FIXED_DATE), data, zipfile.ZIP_DEFLATED)
-            pyc = _pyc(data, f"{target}/{member}")
-            zout.writestr(zipfile.ZipInfo(_pycache_name(member), FIXED_DATE), pyc, zipfile.ZIP_DEFLATED)
+            pyc = _pyc(data, f"{mount}/{member}")
+            zout.writestr(zipfile.ZipInfo(member + "c", FIXED_DATE), pyc, zipfile.ZIP_DEFLATED)
     return len(sources)

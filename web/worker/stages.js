@@ -5,9 +5,12 @@
 //            compiled at build time, are unpacked first so nothing is compiled here)
 //   micropip micropip installs pydicom from the verified local wheel
 //   numpy    only when a full package set is configured; failure is a warning, not an error
-//   package  dicomforge, zipped from py/ by the build, unpacked and imported (with pydicom)
+//   package  dicomforge, zipped from py/ by the build, imported from the zip (with pydicom)
 // Knows nothing of jobs or the DOM: it returns Pyodide and the Python entry points.
 import { RUNTIME_WHEELS, RuntimeLoadError, fetchVerifiedWheel } from "./wheels.js";
+
+/** Where py/dicomforge.zip is written and imported from (web/build/precompile.mjs compiles for it). */
+const PACKAGE_MOUNT = "/lib/dicomforge.zip";
 
 async function stage(name, timings, fn) {
   const start = performance.now();
@@ -118,7 +121,12 @@ export async function loadRuntime({ baseUrl, packagesUrl = "" }) {
   }
 
   const python = await stage("package", timings, async () => {
-    pyodide.unpackArchive(await archivePromise, "zip", { extractDir: sitePackages });
+    // imported from the archive as it is (zipimport; the build puts a pyc beside each module):
+    // one file written instead of a hundred and fifty unpacked
+    pyodide.FS.writeFile(PACKAGE_MOUNT, await archivePromise);
+    const sys = pyodide.pyimport("sys");
+    sys.path.insert(0, PACKAGE_MOUNT);
+    sys.destroy();
     return entryPoints(pyodide);
   });
   timings.total = Math.round(performance.now() - t0);

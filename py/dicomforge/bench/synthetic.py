@@ -19,7 +19,8 @@ from dicomforge.errors import OptionsError
 from dicomforge.formats import read_volume
 from dicomforge.inputs import NamedInput
 from dicomforge.phantom import nifti_header
-from dicomforge.series import SeriesOptions, plan_series
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import plan_series
 from dicomforge.volume import Volume
 
 __all__ = ["SIZE", "OVERLAY_SIZE", "SPACING", "BenchConfig", "synthetic_slice", "synthetic_volume", "series_nifti",

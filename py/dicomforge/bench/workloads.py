@@ -25,10 +25,14 @@ from typing import Callable, Iterator
 
 import pydicom
 
-from dicomforge import display, jobs
+from dicomforge import jobs
+from dicomforge.display.frame import prepare_frame
+from dicomforge.display.lut import display_lut
+from dicomforge.display.render import render
 from dicomforge.formats import read_volume
 from dicomforge.inputs import NamedInput
-from dicomforge.series import SeriesOptions, plan_series
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import plan_series
 from dicomforge.zipstream import ZipStream
 
 from .synthetic import OVERLAY_SIZE, SIZE, BenchConfig, ct_frame, series_files, series_nifti
@@ -91,7 +95,7 @@ def _render_case(config: BenchConfig, count: int) -> Case:
 
     def steps() -> Iterator[None]:
         for _ in range(count):
-            display.render(ds, preset="lung")
+            render(ds, preset="lung")
             yield
 
     return Case(f"window/level render, {SIZE}×{SIZE} int16 CT, lung preset, RGBA", "frame", count,
@@ -99,12 +103,12 @@ def _render_case(config: BenchConfig, count: int) -> Case:
 
 
 def _display_table_case(config: BenchConfig, count: int) -> Case:
-    info = display.prepare_frame(ct_frame(config.seed)).info()
-    table_bytes = len(display.display_lut(info, 40, 400))
+    info = prepare_frame(ct_frame(config.seed)).info()
+    table_bytes = len(display_lut(info, 40, 400))
 
     def steps() -> Iterator[None]:
         for _ in range(count):
-            display.display_lut(info, 40, 400)
+            display_lut(info, 40, 400)
             yield
 
     return Case("display table for one window (40/400) of that frame", "table", count,

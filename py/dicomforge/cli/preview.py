@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from dicomforge.display import FUNCTIONS
+from dicomforge.display.presets import FUNCTIONS
 from dicomforge.errors import OptionsError
 
 from .run import Outputs, add_options, given_options, run_job

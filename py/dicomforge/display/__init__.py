@@ -26,12 +26,7 @@ apply it to all pixels at once (:func:`kernels.apply_split_lut`).
 Modules: :mod:`.presets` (the named windows and overlay colours), :mod:`.frame` (a decoded
 frame and its display parameters), :mod:`.lut` (the table for one window), :mod:`.render`
 (RGBA with overlays). The preview and render jobs (:mod:`dicomforge.jobs.preview`) drive them.
+
+Import from the modules: the package itself imports none of them, so that a job's registry
+entry (:mod:`dicomforge.jobs`) can name its options without loading what the job runs.
 """
-
-from .frame import Frame, prepare_frame
-from .lut import display_lut
-from .presets import CT_PRESETS, FUNCTIONS, OVERLAY_COLOURS
-from .render import Rendered, grey, overlay_masks, render
-
-__all__ = ["CT_PRESETS", "FUNCTIONS", "OVERLAY_COLOURS", "Frame", "Rendered", "prepare_frame", "display_lut",
-           "render", "grey", "overlay_masks"]

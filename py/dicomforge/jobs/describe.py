@@ -4,17 +4,17 @@ Inputs are described as they arrive (an :class:`~dicomforge.inputs.InputFeed`): 
 files and one-file volumes at once, two-file headers and unrecognised files (which may
 be partners) once every input is there. Volumes are described from their headers (an
 input may hold only the start of its file); only 8-bit ones are read whole, for their labels.
+
+What the job runs is imported when it first runs (the worker's warm-up does that right after
+start-up): importing the registry loads only what names the options.
 """
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from dicomforge.dicom.describe import describe_dicom
 from dicomforge.errors import DicomForgeError, MissingPartnerError, UnsupportedError
-from dicomforge.formats import UNRECOGNISED, detect_format
 from dicomforge.inputs import InputFeed, NamedInput
-from dicomforge.inputset import InputSet, header_volume, waits_for_partners
 from dicomforge.volume import Volume
 
 from . import events
@@ -66,6 +66,10 @@ def _volume_value(kind: str, volume) -> dict:
 def run(inputs: list | InputFeed, options: dict, context: JobContext) -> Iterator[dict]:
     """A ``result`` (or ``error``) and a ``progress`` event per input; files no reader
     recognises are ``{"kind": "partner"}`` when a two-file header among the inputs claims them."""
+    from dicomforge.dicom.describe import describe_dicom
+    from dicomforge.formats import UNRECOGNISED, detect_format
+    from dicomforge.inputset import InputSet, header_volume, waits_for_partners
+
     feed = InputFeed.of(inputs)
     kinds, later, done = {}, [], 0
     for item in feed.arrivals():

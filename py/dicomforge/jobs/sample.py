@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dicomforge.phantom import phantom_nifti
-
 from . import events
 from .registry import Job, JobContext
 from .schema import Schema
@@ -17,6 +15,8 @@ NAME = "sample_phantom.nii"
 
 def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     """One ``file`` event: the phantom (128x128x48 int16, RAS sform)."""
+    from dicomforge.phantom import phantom_nifti  # (a job's work is imported when it first runs)
+
     yield events.output(NAME, phantom_nifti())
     yield events.progress(1, 1, NAME)
 

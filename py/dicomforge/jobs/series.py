@@ -4,17 +4,18 @@ The inputs are grouped first (:class:`~dicomforge.inputset.InputSet`): the files
 DICOM series make one volume, a header takes its data file. Each volume becomes one
 series (:func:`dicomforge.series.plan_series`); when the inputs hold several volumes
 (readable or not), each series goes into a folder named after its input.
+
+What the job runs is imported when it first runs (the worker's warm-up does that right after
+start-up): importing the registry loads only what names the options.
 """
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from dicomforge.dicom.describe import read_header
 from dicomforge.errors import DicomForgeError, OptionsError
-from dicomforge.inputset import InputSet
 from dicomforge.kinds import stem
-from dicomforge.series import SeriesOptions, plan_series
+from dicomforge.series.options import SeriesOptions
 
 from . import events
 from .describe import volume_summary
@@ -46,6 +47,10 @@ def _check(options: dict, label) -> list[str]:
 def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     """One ``file`` event per slice, ``progress`` per series, a ``result`` per volume, and
     an ``error`` per input that is not a volume (the others still finish)."""
+    from dicomforge.dicom.describe import read_header
+    from dicomforge.inputset import InputSet
+    from dicomforge.series.plan import plan_series
+
     chosen = _series_options(options)
     reference = options["reference"]
     if reference:

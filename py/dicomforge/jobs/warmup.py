@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 
 from dicomforge.inputs import NamedInput
-from dicomforge.phantom import phantom_nifti
 
 from .output import zip_events
 from .registry import Registry
@@ -25,6 +24,8 @@ def warm_up(jobs: Registry) -> dict:
 
     Returns ``{"seconds": float, "counts": {event type: number}, "problems": [message]}``.
     """
+    from dicomforge.phantom import phantom_nifti  # (imported with the jobs it warms up)
+
     started = time.perf_counter()
     counts: dict = {}
     problems: list = []

@@ -13,7 +13,7 @@ from dicomforge.errors import DicomForgeError
 __all__ = [
     "DTYPES", "INT16_MIN", "INT16_MAX", "YBR_TO_RGB", "SPLIT_SHIFT", "SPLIT_TOP", "KEY_SIGNED", "KEY_UNSIGNED",
     "itemsize", "lookup", "check_whole", "dtype_bytes", "all_zero", "present", "distinct_bytes", "raw_table",
-    "check_split",
+    "check_split", "tables_of_one",
 ]
 
 # (dtype name, array typecode, itemsize): one table, everything else derives from it.
@@ -86,7 +86,6 @@ def check_whole(data, size: int, dtype: str) -> None:
         )
 
 
-_EQUAL_TABLES = [bytes(1 if b == t else 0 for b in range(256)) for t in range(256)]
 
 
 def dtype_bytes(value, dtype: str) -> bytes | None:
@@ -150,3 +149,14 @@ def check_split(high_table, low_table) -> None:
 
 
 _LANE_ONES: dict = {}
+
+
+def tables_of_one(value: int, fill: int = 0) -> list[bytes]:
+    """256 ``bytes.translate`` tables: table *t* maps byte *t* to *value* and every other byte to
+    *fill* (built without a Python step per entry: the kernels import quickly)."""
+    tables = []
+    for t in range(256):
+        table = bytearray((fill,)) * 256
+        table[t] = value
+        tables.append(bytes(table))
+    return tables

@@ -14,6 +14,7 @@ from dicomforge.errors import DicomForgeError
 
 from .common import (
     KEY_SIGNED, KEY_UNSIGNED, SPLIT_SHIFT, SPLIT_TOP, YBR_TO_RGB, check_split, check_whole, lookup, present, raw_table,
+    tables_of_one,
 )
 
 __all__ = ["StdlibDisplay"]
@@ -23,8 +24,8 @@ _SPLIT_ROWS_MAX = 5  # at most this many ramp rows: row-wise lookup beats the SW
 _KEEP_IF_ZERO = bytes([0xFF] + [0] * 255)  # translate of 0/1 bytes: 0 -> 0xFF, 1 -> 0
 _CLIP_BYTE = bytes([0] * 512 + list(range(256)) + [255] * 512)  # _CLIP_BYTE[v + 512]
 _FILL = [bytes([0, c] + [0] * 254) for c in range(256)]  # 0/1 bytes: 1 -> c
-_EQ_BYTE = [bytes(0xFF if b == v else 0 for b in range(256)) for v in range(256)]
-_NE_BYTE = [bytes(0 if b == v else 0xFF for b in range(256)) for v in range(256)]
+_EQ_BYTE = tables_of_one(0xFF)  # table v: byte v -> 0xFF, others -> 0
+_NE_BYTE = tables_of_one(0, 0xFF)  # table v: byte v -> 0, others -> 0xFF
 
 
 def _stored_bits_tables(bits_stored: int, signed: bool) -> tuple[int, bytes, bytes]:

@@ -16,6 +16,7 @@ from dicomforge.errors import DicomForgeError
 
 from .common import (
     INT16_MAX, INT16_MIN, KEY_SIGNED, KEY_UNSIGNED, all_zero, check_whole, distinct_bytes, dtype_bytes, lookup,
+    tables_of_one,
 )
 
 __all__ = ["StdlibValues"]
@@ -80,7 +81,7 @@ def _min_byte(buf: bytes) -> int:
     return lo
 
 
-_EQUAL_TABLES = [bytes(1 if b == t else 0 for b in range(256)) for t in range(256)]
+_EQUAL_TABLES = tables_of_one(1)  # table t: byte t -> 1, others -> 0
 
 
 class StdlibValues:

@@ -6,16 +6,7 @@
 - :mod:`.labels`: a label map on the series' grid, matched to each file by geometry.
 
 The overlay job (:mod:`dicomforge.jobs.overlay`) drives them.
+
+Import from the modules: the package itself imports none of them, so that a job's registry
+entry (:mod:`dicomforge.jobs`) can name its options without loading what the job runs.
 """
-
-from dicomforge.dicom.tags import OVERLAY_GROUPS
-
-from .labels import LabelMatcher, add_label_overlays
-from .options import SERIES_SUFFIX, MaskPlane, OverlayOptions
-from .planes import OverlayPlane, describe_overlays, read_overlays
-from .write import add_overlays, remove_overlays
-
-__all__ = [
-    "OVERLAY_GROUPS", "SERIES_SUFFIX", "OverlayPlane", "read_overlays", "describe_overlays", "MaskPlane",
-    "OverlayOptions", "add_overlays", "remove_overlays", "LabelMatcher", "add_label_overlays",
-]

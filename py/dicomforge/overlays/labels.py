@@ -26,6 +26,7 @@ __all__ = ["LabelMatcher", "add_label_overlays", "any_set", "label_text"]
 
 _IPP, _IOP, _PIXEL_SPACING = tags.IMAGE_POSITION_PATIENT, tags.IMAGE_ORIENTATION_PATIENT, tags.PIXEL_SPACING
 _IMAGE_ROWS, _IMAGE_COLUMNS = tags.ROWS, tags.COLUMNS
+_MIN_OFF = 1e-3  # mm a file may be off its slice however small the voxels (DS rounding)
 
 
 _GEOMETRY = (("Image Position (Patient)", _IPP, 3), ("Image Orientation (Patient)", _IOP, 6),
@@ -169,7 +170,7 @@ class LabelMatcher:
         if not 0 <= k < nz:
             raise GeometryError(outside, name)
         off = abs(k_float - k) * abs(self.step)
-        if off > max(1e-3, SLICE_TOLERANCE * abs(self.step)):
+        if off > max(_MIN_OFF, SLICE_TOLERANCE * abs(self.step)):
             lo = int(k_float // 1)
             if lo < 0 or lo + 1 >= nz:
                 raise GeometryError(outside, name)
@@ -180,7 +181,7 @@ class LabelMatcher:
             )
         expected = v.position(k)
         shift = [a - b for a, b in zip(ipp, expected)]
-        if max(abs(d) for d in shift) > max(1e-3, SLICE_TOLERANCE * min(v.spacing[0], v.spacing[1])):
+        if max(abs(d) for d in shift) > max(_MIN_OFF, SLICE_TOLERANCE * min(v.spacing[0], v.spacing[1])):
             raise GeometryError(
                 f"Image Position (Patient) {fmt_vector(ipp)} is shifted by {fmt_vector(shift)} mm from label slice "
                 f"{k}'s first voxel {fmt_vector(expected)}", name

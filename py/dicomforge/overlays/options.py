@@ -6,13 +6,14 @@ UID is shared by every file written with it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from dicomforge.dicom import tags
 from dicomforge.dicom.uids import new_uid, root_problem, uid_problem
 from dicomforge.errors import OptionsError
 
-__all__ = ["SERIES_SUFFIX", "MaskPlane", "OverlayOptions", "group_number"]
+__all__ = ["SERIES_SUFFIX", "MaskPlane", "OverlayOptions", "group_number", "label_value"]
 
 #: Appended to (0008,103E) *Series Description* of a derived copy.
 SERIES_SUFFIX = " (overlays)"
@@ -98,3 +99,15 @@ def group_number(group) -> int:
         return int(group, 16) if isinstance(group, str) else int(group)
     except (TypeError, ValueError):
         return -1
+
+
+def label_value(value):
+    """A label value as a number (an int where integral) from a number or its text; None when
+    it is not a finite number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() else number

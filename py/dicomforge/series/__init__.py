@@ -6,12 +6,7 @@
 - :mod:`.plan`: everything decided before the first file, then one file per slice.
 
 The series job (:mod:`dicomforge.jobs.series`) drives them.
+
+Import from the modules: the package itself imports none of them, so that a job's registry
+entry (:mod:`dicomforge.jobs`) can name its options without loading what the job runs.
 """
-
-from dicomforge.dicom.encode import format_ds
-
-from .options import SeriesOptions
-from .pixels import SOP_CLASSES
-from .plan import SeriesPlan, plan_series, write_series
-
-__all__ = ["SeriesOptions", "SeriesPlan", "plan_series", "write_series", "format_ds", "SOP_CLASSES"]

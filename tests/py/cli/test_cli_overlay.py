@@ -14,7 +14,9 @@ from dicom_cases import (
     shuffled_series_and_labels,
 )
 from dicomforge import cli
-from dicomforge.overlays import MaskPlane, OverlayOptions, add_overlays, read_overlays
+from dicomforge.overlays.options import MaskPlane, OverlayOptions
+from dicomforge.overlays.planes import read_overlays
+from dicomforge.overlays.write import add_overlays
 
 
 class TestCli:

@@ -8,7 +8,8 @@ import pydicom
 
 from dicom_cases import make_volume
 from dicomforge import cli
-from dicomforge.series import SeriesOptions, write_series
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import write_series
 
 
 def _mr_series(folder, count=20):

@@ -11,7 +11,7 @@ from dicomforge import jobs
 from dicomforge.dicom.describe import describe_dicom, read_header
 from dicomforge.errors import InputError
 from dicomforge.inputs import NamedInput
-from dicomforge.overlays import read_overlays
+from dicomforge.overlays.planes import read_overlays
 
 
 class TestDescribeHeaderScan:

@@ -11,12 +11,10 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian
 
 from dicomforge import kernels
-from dicomforge.display import (
-    CT_PRESETS,
-    display_lut,
-    prepare_frame,
-    render,
-)
+from dicomforge.display.frame import prepare_frame
+from dicomforge.display.lut import display_lut
+from dicomforge.display.presets import CT_PRESETS
+from dicomforge.display.render import render
 from dicomforge.errors import DicomForgeError, InputError, OptionsError
 
 CT_SMALL = "CT_small.dcm"

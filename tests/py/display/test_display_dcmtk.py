@@ -7,7 +7,7 @@ import pydicom
 import pytest
 from pydicom.data import get_testdata_file
 
-from dicomforge.display import render
+from dicomforge.display.render import render
 
 DCMJ2PNM = shutil.which("dcmj2pnm")
 pytestmark = pytest.mark.skipif(DCMJ2PNM is None, reason="dcmtk's dcmj2pnm is not installed")

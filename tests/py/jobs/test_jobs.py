@@ -173,9 +173,9 @@ class TestWarmUp:
 
     def test_problems_reported(self, monkeypatch):
         """A warm-up job that fails is reported in words, not hidden."""
-        from dicomforge.jobs import warmup
+        from dicomforge import phantom
 
-        monkeypatch.setattr(warmup, "phantom_nifti", lambda size: b"not a volume")
+        monkeypatch.setattr(phantom, "phantom_nifti", lambda size: b"not a volume")
         problems = jobs.warm_up()["problems"]
         assert problems and "warm_up.nii" in problems[0]
 

@@ -20,7 +20,9 @@ from dicom_cases import (
 )
 from dicomforge.errors import OptionsError
 from dicomforge.inputs import NamedInput
-from dicomforge.overlays import MaskPlane, OverlayOptions, add_overlays, read_overlays
+from dicomforge.overlays.options import MaskPlane, OverlayOptions
+from dicomforge.overlays.planes import read_overlays
+from dicomforge.overlays.write import add_overlays
 
 
 class TestRemoveJob:

@@ -6,7 +6,7 @@ import pytest
 from pydicom.data import get_testdata_file
 
 from dicom_cases import job_events
-from dicomforge.display import display_lut
+from dicomforge.display.lut import display_lut
 from dicomforge.errors import OptionsError
 from dicomforge.inputs import NamedInput
 

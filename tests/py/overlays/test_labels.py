@@ -23,7 +23,8 @@ from dicom_cases import (
 from dicomforge import kernels
 from dicomforge.dicom.scan import scan
 from dicomforge.errors import GeometryError, InputError, OptionsError, UnsupportedError
-from dicomforge.overlays import LabelMatcher, add_label_overlays, read_overlays
+from dicomforge.overlays.labels import LabelMatcher, add_label_overlays
+from dicomforge.overlays.planes import read_overlays
 from dicomforge.volume import Volume
 
 

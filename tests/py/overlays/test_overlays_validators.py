@@ -17,8 +17,11 @@ from pydicom import dcmread
 from pydicom.data import get_testdata_file
 
 from dicomforge.inputs import NamedInput
-from dicomforge.overlays import MaskPlane, OverlayOptions, add_overlays, read_overlays
-from dicomforge.series import SeriesOptions, write_series
+from dicomforge.overlays.options import MaskPlane, OverlayOptions
+from dicomforge.overlays.planes import read_overlays
+from dicomforge.overlays.write import add_overlays
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import write_series
 from dicomforge.volume import Volume
 
 SOURCES = ["CT_small.dcm", "MR_small.dcm", "MR_small_implicit.dcm", "MR_small_bigendian.dcm",

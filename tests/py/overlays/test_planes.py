@@ -19,7 +19,9 @@ from dicom_cases import (
 from dicomforge import kernels
 from dicomforge.errors import InputError, UnsupportedError
 from dicomforge.inputs import NamedInput
-from dicomforge.overlays import MaskPlane, OverlayOptions, OverlayPlane, add_overlays, describe_overlays, read_overlays
+from dicomforge.overlays.options import MaskPlane, OverlayOptions
+from dicomforge.overlays.planes import OverlayPlane, describe_overlays, read_overlays
+from dicomforge.overlays.write import add_overlays
 
 
 class TestReadOverlays:

@@ -22,7 +22,10 @@ from dicom_cases import (
     with_two_planes,
 )
 from dicomforge.errors import InputError
-from dicomforge.overlays import OVERLAY_GROUPS, MaskPlane, OverlayOptions, add_overlays, read_overlays, remove_overlays
+from dicomforge.dicom.tags import OVERLAY_GROUPS
+from dicomforge.overlays.options import MaskPlane, OverlayOptions
+from dicomforge.overlays.planes import read_overlays
+from dicomforge.overlays.write import add_overlays, remove_overlays
 
 
 class TestRemove:

@@ -31,7 +31,10 @@ from dicom_cases import (
 from dicomforge.dicom.scan import scan
 from dicomforge.errors import InputError, OptionsError
 from dicomforge.inputs import NamedInput
-from dicomforge.overlays import OVERLAY_GROUPS, SERIES_SUFFIX, MaskPlane, OverlayOptions, add_overlays, read_overlays
+from dicomforge.dicom.tags import OVERLAY_GROUPS
+from dicomforge.overlays.options import SERIES_SUFFIX, MaskPlane, OverlayOptions
+from dicomforge.overlays.planes import read_overlays
+from dicomforge.overlays.write import add_overlays
 
 
 class TestAddOverlays:

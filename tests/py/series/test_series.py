@@ -18,7 +18,9 @@ from pydicom.dataset import Dataset
 
 from dicomforge import cli, kernels
 from dicomforge.errors import GeometryError, InputError, OptionsError, UnsupportedError
-from dicomforge.series import SeriesOptions, format_ds, plan_series, write_series
+from dicomforge.dicom.encode import format_ds
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import plan_series, write_series
 from dicomforge.volume import Volume
 
 IDENTITY = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from dicomforge import kernels
-from dicomforge.series import SeriesOptions, plan_series
+from dicomforge.series.options import SeriesOptions
+from dicomforge.series.plan import plan_series
 from test_series import FLIPPED, IDENTITY, make_volume, rotation
 
 GEOMETRIES = {
