@@ -186,7 +186,7 @@ def _series_volume(entries: list, warnings: list, budget: int) -> Volume:
     pixels = b"".join(_slice_pixels(ds, item.name, nbytes, samples, itemsize) for item, ds, _ in entries)
     _common.check_size(first_item.name, size, samples, dtype, len(pixels), budget)
     spacing, direction = frame_from_columns(
-        [[c * dx for c in row], [c * dy for c in col], [c * depth for c in axis]], first_item.name
+        [[c * dx for c in row], [c * dy for c in col], [c * depth for c in axis]], first_item.name, warnings
     )
     return Volume(
         data=_common.to_little(pixels, dtype, entries[0][2]),

@@ -210,7 +210,8 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
     for k in range(ndims):
         axis = list(matrix[k * ndims : (k + 1) * ndims]) + [0.0] * (3 - ndims)
         columns.append([c * spacing[k] for c in axis])
-    spacing3, direction = frame_from_columns(columns, name)
+    warnings: list[str] = []
+    spacing3, direction = frame_from_columns(columns, name, warnings)
     return Volume(
         data=voxels,
         dtype=dtype,
@@ -220,4 +221,5 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
         direction=direction,
         components=components,
         name=name,
+        warnings=warnings,
     ).validate()

@@ -309,7 +309,7 @@ def _wire(header: dict, image, name: str, budget: int) -> Volume:
     rows = _affine_rows(header, name, warnings)
     lps = [[-v for v in rows[0]], [-v for v in rows[1]], list(rows[2])]
     columns = [[lps[i][j] for i in range(3)] for j in range(3)]
-    spacing, direction = frame_from_columns(columns, name)
+    spacing, direction = frame_from_columns(columns, name, warnings)
     slope, inter = header["scl_slope"], header["scl_inter"]
     if components > 1 or not math.isfinite(slope) or slope == 0:
         rescale = (1.0, 0.0)

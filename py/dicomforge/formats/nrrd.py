@@ -251,8 +251,9 @@ def _decode_one(header: dict, chunk, encoding: str, dtype: str, nbytes: int, nam
     return body[skip:]  # byte skip counts decompressed bytes (NRRD spec)
 
 
-def _geometry(header: dict, axes: list[int], name: str):
-    """Spacing, origin and direction in LPS for the spatial *axes*."""
+def _geometry(header: dict, axes: list[int], name: str, warnings: list):
+    """Spacing, origin and direction in LPS for the spatial *axes* (near-perpendicular axes
+    squared, with a warning in *warnings*)."""
     space = header.get("space")
     if space is not None and space not in SPACES:
         raise UnsupportedError(f"NRRD space {space!r} is not supported", name)
@@ -276,7 +277,7 @@ def _geometry(header: dict, axes: list[int], name: str):
         for k, a in enumerate(axes):
             step = spacings[a] if a < len(spacings) and math.isfinite(spacings[a]) else 1.0
             columns.append(tuple(step if i == k else 0.0 for i in range(3)))
-    spacing, direction = frame_from_columns(columns, name)
+    spacing, direction = frame_from_columns(columns, name, warnings)
     origin = header.get("space origin") or (0.0, 0.0, 0.0)
     if len(origin) != 3:
         raise InputError(f"space origin {origin} is not a 3-vector", name)
@@ -312,7 +313,8 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
     _common.check_size(name, size, components, _dtype(header, name), None, budget)
     body = memoryview(item.data)[offset:]
     voxels = None if header_only else read_data(header, body, name, partners, budget)
-    spacing, origin, direction = _geometry(header, axes, name)
+    warnings: list[str] = []
+    spacing, origin, direction = _geometry(header, axes, name, warnings)
     return Volume(
         data=voxels,
         dtype=_dtype(header, name),
@@ -322,4 +324,5 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
         direction=direction,
         components=components,
         name=name,
+        warnings=warnings,
     ).validate()

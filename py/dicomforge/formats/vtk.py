@@ -355,7 +355,7 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
     voxels = None if header_only else read_data(header, memoryview(item.data)[offset:], name, budget)
     spacing = header.get("SPACING", [1.0, 1.0, 1.0])
     columns = [[spacing[k] if i == k else 0.0 for i in range(3)] for k in range(3)]
-    spacing3, direction = frame_from_columns(columns, name)
+    spacing3, direction = frame_from_columns(columns, name, header["warnings"])
     origin = tuple(header.get("ORIGIN", [0.0, 0.0, 0.0]))
     return Volume(data=voxels, dtype=header["dtype"], size=size, spacing=spacing3, origin=origin, direction=direction,
                   components=header["components"], name=name, warnings=header["warnings"]).validate()

@@ -62,9 +62,8 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     if label_maps:
         matcher = _matcher(label_maps[0], found, options, context)
         yield from (events.warning(w, matcher.volume.name) for w in matcher.volume.warnings)
-        order = matcher.match_by_order(list(_scans(dicoms, found, context)))
-        if order:
-            yield events.warning(order, matcher.volume.name)
+        for warning in matcher.place(list(_scans(dicoms, found, context))):
+            yield events.warning(warning, matcher.volume.name)
     yield from _write(dicoms, found, chosen, matcher, masks, context)
 
 

@@ -189,3 +189,34 @@ class TestWithoutGeometry:
         assert any("matched as the only slice" in e["message"] for e in events if e["type"] == "warning")
         (plane,) = read_overlays(read(out["data"]))
         assert plane.bits() == labels
+
+
+class TestScannerRounding:
+    def test_oblique_series_with_rounded_gaps_and_cosines(self, tmp_path):
+        """An oblique MR series as a scanner writes it (gaps varying by 1%, cosines 5e-4 off
+        perpendicular, rounded positions) and a label map a segmentation tool saved for it
+        (pynrrd, slice axis (last - first) / (n - 1)): every file is written, each with the
+        planes of its own slice, as pydicom's overlay_array reads them."""
+        np = pytest.importorskip("numpy")
+        pytest.importorskip("nrrd")
+        from scanner_cases import label_map_nrrd, oblique_mr_series
+
+        files, truth = oblique_mr_series()
+        labels = label_map_nrrd(truth, tmp_path / "labels.nrrd")
+        inputs = [NamedInput(name, data) for name, data in files]
+        events = overlay_events([*inputs, NamedInput("labels.nrrd", (tmp_path / "labels.nrrd").read_bytes())], {})
+        assert [e for e in events if e["type"] == "error"] == []
+        warnings = [e["message"] for e in events if e["type"] == "warning"]
+        assert any("axes 0 and 1 are 0.0286 degrees from perpendicular (cosine 0.000500)" in w for w in warnings), warnings
+        outputs = {e["name"]: e["data"] for e in events if e["type"] == "file"}
+        assert sorted(outputs) == sorted(truth["slice_of"])
+        drawn = 0
+        for name, data in outputs.items():
+            k = truth["slice_of"][name]
+            ds = read(data)
+            for group, value in ((0x6000, 1), (0x6002, 2)):
+                expected = (labels[:, :, k] == value).T.astype(np.uint8)  # (x, y) -> rows, columns
+                assert np.array_equal(ds.overlay_array(group), expected), (name, k, group)
+                drawn += int(expected.sum())
+            assert np.array_equal(ds.pixel_array, truth["pixels"][k])
+        assert drawn > 1000

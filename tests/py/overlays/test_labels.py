@@ -132,11 +132,12 @@ class TestLabelMatcher:
             ({"spacing": (0.7, 1.0, 2.5)}, r"Pixel Spacing 0.9\\0.7 differs from the label map's 1\\0.7"),
             ({"direction": ((1.0, 0.0, 0.0), (0.0, 0.99, 0.141067), (0.0, -0.141067, 0.99))},
              r"Image Orientation \(Patient\) \(1, 0, 0, 0, 1, 0\) differs .* by up to 0.141"),
-            ({"origin": (-10.0, 20.0, 3.0)}, r"is at 5 mm along the normal, between label slices 0 and 1 \(3 and 5.5 mm\)"),
             ({"origin": (-10.0, 20.0, 50.0)}, r"outside the label map's 4 slices \(50 to 57.5 mm\)"),
-            ({"origin": (-9.0, 20.0, 5.0)}, r"shifted by \(-1, 0, 0\) mm from label slice"),
+            ({"origin": (-9.0, 20.0, 5.0)}, r"shifted by \(-1, 0, 0\) mm from label slice 0's first voxel "
+                                            r"\(-9, 20, 5\): more than half a voxel \(0.7 x 0.9 mm\)"),
+            ({"origin": (-10.0, 20.0, 6.4)}, r"at 5 mm along the normal, outside the label map's 4 slices \(6.4 to 13.9 mm\)"),
         ],
-        ids=["size", "spacing", "orientation", "between", "outside", "shift"],
+        ids=["size", "spacing", "orientation", "outside", "shift", "more than half a gap"],
     )
     def test_mismatched_grid(self, change, message):
         """A label map on another grid is a GeometryError saying how it differs, with numbers."""
@@ -150,6 +151,43 @@ class TestLabelMatcher:
         with pytest.raises(GeometryError, match=message) as info:
             matcher.planes(scan(files[0]))
         assert info.value.file == files[0].name
+
+    def test_nearest_slice_within_half_a_gap_and_voxel(self):
+        """Scanner rounding: a file 0.44 of a gap off its slice and 0.45 of a voxel aside still
+        shows that slice; place() says how far off the files were."""
+        volume = make_volume()
+        files = make_series(volume)
+        spacing = volume.spacing
+        moved = make_volume(origin=(-10.0 + 0.45 * spacing[0], 20.0 - 0.45 * spacing[1], 5.0 - 0.44 * spacing[2]))
+        n = moved.size[0] * moved.size[1] * moved.size[2]
+        matcher = LabelMatcher(label_volume(moved, bytes(1 + i // (n // 4) for i in range(n))))
+        warnings = matcher.place([scan(f) for f in files])
+        assert warnings == ["files lie up to 1.1 mm off the label map's slices (gaps of 2.5 mm): "
+                            "each was matched to the nearest slice"]
+        for item in files:
+            k = round((float(read(item.data).ImagePositionPatient[2]) - 5.0) / spacing[2])
+            assert matcher.slice_index(scan(item)) == k
+            assert [p.count_set() for p in read_overlays(read(add_label_overlays(item, matcher)[0]))][k] == 30
+
+    def test_files_denser_than_the_label_map(self):
+        """Two files nearest one label slice: the nearer keeps it, the other is refused naming it;
+        the same instance twice (two copies of a file) shares its slice."""
+        volume = make_volume()
+        files = make_series(volume)
+        between = [type(f)("between_" + f.name, f.data) for f in make_series(make_volume(origin=(-10.0, 20.0, 5.75)))]
+        matcher = LabelMatcher(label_volume(volume, b"\x01" * (6 * 5 * 4)))
+        copy = type(files[0])("copy of " + files[0].name, files[0].data)
+        matcher.place([scan(f) for f in [*between, *files, copy]])
+        by_name = {}
+        for item in [*files, *between, copy]:
+            try:
+                by_name[item.name] = matcher.slice_index(scan(item))
+            except GeometryError as error:
+                by_name[item.name] = error.message
+        assert [by_name[f.name] for f in [*files, copy]] == [0, 1, 2, 3, 0]
+        for k, (f, near) in enumerate(zip(between, files)):
+            assert by_name[f.name] == (f"lies nearest label slice {k}, as {near.name} does, which is closer to it: "
+                                       "the files are more closely spaced than the label map's slices (2.5 mm apart)")
 
     def test_multiframe_unsupported(self):
         """Multi-frame files take per-file masks, not a label map."""
