@@ -9,12 +9,14 @@ The CLI prints them as ``error: <file>: <message>``; the worker sends
 from __future__ import annotations
 
 import struct
+import zlib
 from contextlib import contextmanager
 from typing import Iterator
 
 __all__ = [
     "MALFORMED",
     "malformed_input",
+    "plain_reason",
     "DicomForgeError",
     "InputError",
     "UnsupportedError",
@@ -98,6 +100,26 @@ class Cancelled(DicomForgeError):
 MALFORMED = (ValueError, TypeError, NotImplementedError, struct.error, OverflowError, EOFError)
 
 
+def plain_reason(exc: BaseException) -> str:
+    """What a library's exception says of a damaged file, in words a user can act on: Python's
+    own messages (``cannot fit 'int' into an index-sized integer``, ``'H' format requires ...``)
+    never reach a user; a library's own explanation (pydicom's, say) does."""
+    text = str(exc).strip().splitlines()[0].strip() if str(exc).strip() else ""
+    if isinstance(exc, (OverflowError, MemoryError)):
+        return "a length or count in it is far larger than the file (damaged?)"
+    if isinstance(exc, (struct.error, EOFError)):
+        return "it ends in the middle of a value (truncated or damaged?)"
+    if isinstance(exc, zlib.error):
+        return "its compressed data is damaged"
+    if isinstance(exc, UnicodeError):
+        return "a text value is not in the character set the file declares"
+    if isinstance(exc, ValueError) and text.startswith(("could not convert", "invalid literal")):
+        return f"a number is malformed: {text.rsplit(': ', 1)[-1]}"
+    if type(exc).__module__ == "builtins" and not isinstance(exc, ValueError) or not text:
+        return "its structure is damaged"
+    return text
+
+
 @contextmanager
 def malformed_input(name: str, what: str = "DICOM data") -> Iterator[None]:
     """Report malformed bytes met inside the block as an :class:`InputError` naming *name*.
@@ -111,4 +133,4 @@ def malformed_input(name: str, what: str = "DICOM data") -> Iterator[None]:
     except DicomForgeError as error:
         raise error.with_file(name)
     except MALFORMED as exc:
-        raise InputError(f"{what} cannot be read: {exc}", name) from None
+        raise InputError(f"{what} cannot be read: {plain_reason(exc)}", name) from None

@@ -47,6 +47,9 @@ class Volume:
         The input's file name, for messages.
     warnings : list of str
         Things the reader noticed that the user should know.
+    dicom_header : pydicom Dataset or None
+        For a volume read from a DICOM series: its first slice's header (no Pixel Data),
+        whose patient, study and acquisition a series written from it keeps.
     """
 
     data: bytes
@@ -59,6 +62,7 @@ class Volume:
     rescale: tuple[float, float] = (1.0, 0.0)
     name: str = ""
     warnings: list[str] = field(default_factory=list)
+    dicom_header: object = field(default=None, repr=False, compare=False)
 
     @property
     def slice_bytes(self) -> int:

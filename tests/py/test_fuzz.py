@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import signal
 import struct
 import sys
@@ -56,11 +57,19 @@ def _masks_for(files: dict) -> dict:
     return masks or {"1.2.3": b"\1"}
 
 
+#: Python's own words, which must never reach a user (the errors say what is wrong with the file).
+PYTHON_INTERNALS = re.compile(r"index-sized integer|format requires|object has no attribute|NoneType|"
+                              r"not subscriptable|unsupported operand|codec can't decode|Traceback|"
+                              r"\b(?:struct\.error|KeyError|IndexError|TypeError|ValueError)\b")
+
+
 def _check_events(events, names: set, problems: list, where: str) -> None:
     for event in events:
-        if event["type"] in ("error", "failed"):
+        if event["type"] in ("error", "failed", "warning"):
             if not event.get("message"):
                 problems.append(f"{where}: {event['type']} event without a message")
+            elif PYTHON_INTERNALS.search(event["message"]):
+                problems.append(f"{where}: Python's words reach the user: {event['message']}")
         if event["type"] == "error":
             named = str(event.get("file") or "")
             if not any(named == n or named.endswith(n) or n.endswith(named) for n in names if named):

@@ -84,7 +84,8 @@
  * @typedef {object} SeriesOptions  `series`: volumes -> one DICOM series each.
  * @property {string} [seriesDescription]  (0008,103E) Series Description.
  * @property {number} [seriesNumber]  (0020,0011) Series Number (default 1).
- * @property {string} [modality]  "CT", "MR", or anything else for Secondary Capture (default "OT").
+ * @property {string} [modality]  "CT", "MR", or anything else for Secondary Capture (default: a
+ *   DICOM series' own, else "OT").
  * @property {number} [instanceStart]  Instance Number of the first file (default 1).
  * @property {string} [filePattern]  printf pattern of the instance number (default "slice_%04d.dcm").
  * @property {string} [patientName]  (0010,0010), overrides the reference's.
@@ -92,6 +93,8 @@
  * @property {string} [studyDescription]  (0008,1030), overrides the reference's.
  * @property {string} [studyInstanceUid]  Join this existing study.
  * @property {string} [uidPrefix]  Root for generated UIDs, ending in ".".
+ * @property {boolean} [fromSource]  A DICOM series in keeps its patient, study, frame of reference,
+ *   modality and acquisition attributes (default true); the fields above still win.
  * @property {string} [reference]  The name of an input (a DICOM file) whose patient and study
  *   attributes are copied; it is not converted.
  * @property {number|string} [memoryBudget]
@@ -195,8 +198,10 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
 /**
  * @typedef {object} DicomValue  describe: a DICOM file's header summary (`kind: "dicom"`), with
  *   `file`, `sopClass`, `modality`, `patientName`, `patientId`, `studyDescription`,
- *   `seriesDescription`, `seriesInstanceUid`, `rows`, `columns`, `frames`, `transferSyntax` and
- *   `overlays` (group, label, description, rows, columns, frames, type, origin, count).
+ *   `seriesDescription`, `seriesInstanceUid`, `rows`, `columns`, `frames`, `transferSyntax`,
+ *   `instanceNumber` and `position` (mm along the slice normal; absent when the file lacks them:
+ *   a viewer orders a series by them) and `overlays` (group, label, description, rows, columns,
+ *   frames, type, origin, count).
  *   A file no reader recognises but a two-file header claims is `{kind: "partner"}`.
  */
 
@@ -212,12 +217,17 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
  * @typedef {object} PreviewValue  preview: per file, what the canvas needs: `rows`, `columns`,
  *   `frames`, `frame`, `photometric`, `samples`, `dtype`, `pixels` (stored values), `range`,
  *   `overlays` ({group, label, description, type, color, bits}), `lut` (8-bit table indexed by
- *   value - `lutOffset`; null for colour), `window`, `presets`, `display` (pass to displayLut).
+ *   value - `lutOffset`; absent for colour), `window`, `presets`, `display` (pass to displayLut),
+ *   `warnings` (what the file gets wrong that the display worked around: say them beside the
+ *   image) and `orientation` ({transpose, flipH, flipV, markers: {left, right, top, bottom}}:
+ *   transpose, then mirror, to show the image as radiologists expect; markers absent when the
+ *   file gives no orientation).
  */
 
 /**
  * @typedef {object} RenderValue  render: per file `width`, `height`, `rgba` (absent with `png`),
- *   `window`, `presets`, and `png` (the output file's name) with the `png` option.
+ *   `window`, `presets`, and `png` (the output file's name) with the `png` option; in stored
+ *   orientation (as dcmj2pnm writes it). What the display worked around comes as warnings.
  */
 
 // ---- the worker's answers ----------------------------------------------------------------

@@ -132,21 +132,24 @@ def add_options(parser, job: str, names: list[str], aliases: dict | None = None,
         extra = dict(settings.get(name, {}))
         shown = option.default is not None and option.default is not False and option.default not in ("", ())
         help_text = option.doc + (f" (default {option.default})" if shown else "")
-        if option.kinds == ("boolean",):
+        flags = [flag_name(name), *(aliases or {}).get(name, ())]
+        if option.kinds == ("boolean",) and option.default is True:  # on unless turned off
+            flags = ["--no-" + flag_name(name)[2:]]
+            extra.setdefault("action", "store_false")
+            help_text = "do not " + option.doc
+        elif option.kinds == ("boolean",):
             extra.setdefault("action", "store_true")
         else:
             extra.setdefault("type", _TYPES.get(option.kinds[0], str))
             extra.setdefault("metavar", name.split("_")[-1].upper())
         if extra.get("action") == "append":
             help_text += "; repeatable"
-        flags = [flag_name(name), *(aliases or {}).get(name, ())]
         parser.add_argument(*flags, dest=name, default=None, help=help_text.replace("%", "%%"), **extra)
 
 
 def given_options(args, names: list[str]) -> dict:
     """The options among *names* the user gave on the command line (the job defaults the rest)."""
-    values = {name: getattr(args, name) for name in names
-              if getattr(args, name) is not None and getattr(args, name) is not False}
+    values = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if args.memory_budget is not None:
         values["memory_budget"] = args.memory_budget
     return values

@@ -14,12 +14,13 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
 from dicomforge.errors import InputError
+from dicomforge.geometry import dot, normal
 from dicomforge.inputs import NamedInput
 from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.overlays.planes import describe_overlays
 
 from . import tags
-from .scan import NOT_DICOM, NOT_PART10, scan
+from .scan import NOT_DICOM, NOT_PART10, scan, unreadable
 
 __all__ = ["describe_dicom", "read_header"]
 
@@ -31,7 +32,7 @@ def read_header(item: NamedInput, *, force: bool = False):
     except InvalidDicomError:
         raise InputError(NOT_DICOM, item.name) from None
     except Exception as exc:  # pydicom raises many types for damaged files
-        raise InputError(f"DICOM header cannot be read: {exc}", item.name) from None
+        raise unreadable(item, exc, "DICOM header cannot be read") from None
 
 
 # (tag, summary key) of the text values listed; decoded with the file's character set
@@ -80,5 +81,22 @@ def describe_dicom(item: NamedInput, budget: int = PLATFORM_MAX_BYTES) -> dict:
     summary["columns"] = found.number(tags.COLUMNS) or 0
     summary["frames"] = found.frames
     summary["transferSyntax"] = _uid_name(found.transfer_syntax) if found.transfer_syntax else ""
+    summary["instanceNumber"], summary["position"] = _place(found)
     summary["overlays"] = describe_overlays(found)
     return summary
+
+
+def _place(found) -> tuple[int | None, float | None]:
+    """(0020,0013) *Instance Number* and the position along the slice normal (mm): what a
+    viewer orders a series' images by. None where the file lacks (or garbles) them."""
+    try:
+        number = found.number(tags.INSTANCE_NUMBER, "IS")
+    except InputError:
+        number = None
+    try:
+        ipp, iop = found.numbers(tags.IMAGE_POSITION_PATIENT), found.numbers(tags.IMAGE_ORIENTATION_PATIENT)
+    except InputError:
+        return number, None
+    if not ipp or not iop or len(ipp) != 3 or len(iop) != 6:
+        return number, None
+    return number, dot(ipp, normal(iop[:3], iop[3:]))

@@ -24,11 +24,12 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID
 
 from dicomforge import kernels
-from dicomforge.errors import DicomForgeError, InputError, OptionsError, UnsupportedError
+from dicomforge.errors import DicomForgeError, InputError, OptionsError, UnsupportedError, plain_reason
 from dicomforge.inputs import NamedInput
 
+from .palette import palette_to_rgb
 from .rle import RLE_LOSSLESS, decode_rle_frame
-from .scan import NOT_DICOM
+from .scan import NOT_DICOM, check_header, unreadable
 
 __all__ = ["Pixels", "read_dataset", "dataset_name", "frame_count", "decode_frame"]
 
@@ -39,6 +40,7 @@ _NATIVE = {
     "1.2.840.10008.1.2.2": ("Explicit VR Big Endian", False),
 }
 _MONOCHROME = ("MONOCHROME1", "MONOCHROME2")
+_PALETTE = "PALETTE COLOR"
 _COLOUR = ("RGB", "YBR_FULL", "YBR_FULL_422")
 _REQUIRED = ("Rows", "Columns", "BitsAllocated", "PixelRepresentation", "PhotometricInterpretation")
 
@@ -91,6 +93,7 @@ def read_dataset(item_or_ds):
     if isinstance(item_or_ds, pydicom.Dataset):
         return item_or_ds, dataset_name(item_or_ds)
     if isinstance(item_or_ds, NamedInput):
+        check_header(item_or_ds)
         name, source = item_or_ds.name, BytesIO(item_or_ds.data)
     else:
         name = str(item_or_ds)
@@ -102,7 +105,9 @@ def read_dataset(item_or_ds):
     except FileNotFoundError:
         raise InputError("no such file", name) from None
     except Exception as exc:  # pydicom raises many types for damaged files
-        raise InputError(f"DICOM file cannot be read: {exc}", name) from None
+        if isinstance(item_or_ds, NamedInput):
+            raise unreadable(item_or_ds, exc) from None
+        raise InputError(f"DICOM file cannot be read: {plain_reason(exc)}", name) from None
 
 
 def frame_count(ds) -> int:
@@ -136,7 +141,8 @@ def decode_frame(ds, frame: int = 0, name: str | None = None) -> Pixels:
         truncated Pixel Data, or Pixel Data that holds more frames than the header says.
     UnsupportedError
         A compressed transfer syntax other than RLE Lossless, or a photometric
-        interpretation other than MONOCHROME1/2, RGB, YBR_FULL(_422).
+        interpretation other than MONOCHROME1/2, PALETTE COLOR (returned as RGB), RGB,
+        YBR_FULL(_422).
     OptionsError
         *frame* is not one of the file's frames.
     """
@@ -172,7 +178,7 @@ def _decode(ds, frame: int) -> Pixels:
         raise UnsupportedError(f"no preview for {uid.name if uid.is_transfer_syntax else syntax}")
     if allocated not in (1, 8, 16, 32) or not 1 <= stored <= allocated:
         raise UnsupportedError(f"no preview for Bits Allocated {allocated} / Bits Stored {stored}")
-    if samples == 1 and photometric not in _MONOCHROME:
+    if samples == 1 and photometric not in (*_MONOCHROME, _PALETTE):
         raise UnsupportedError(f"no preview for Photometric Interpretation {photometric}")
     if samples == 3 and photometric not in _COLOUR:
         raise UnsupportedError(f"no preview for Photometric Interpretation {photometric}")
@@ -193,6 +199,9 @@ def _decode(ds, frame: int) -> Pixels:
         dtype = f"{'int' if signed and samples == 1 else 'uint'}{8 * size}"
     if samples == 3:
         raw, dtype = _to_rgb(raw, ds, photometric, size, stored, rows * columns), "uint8"
+    elif photometric == _PALETTE:  # indices through the file's colour tables: shown as RGB
+        little = _NATIVE[syntax][1] if syntax in _NATIVE else True
+        raw, dtype, samples = palette_to_rgb(raw, dtype, ds, little), "uint8", 3
     return Pixels(raw, dtype, rows, columns, samples, photometric, stored, frame, frames)
 
 

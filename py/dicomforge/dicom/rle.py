@@ -7,7 +7,7 @@ One Python step per run of bytes, never per pixel.
 
 from __future__ import annotations
 
-from dicomforge.errors import InputError, UnsupportedError
+from dicomforge.errors import InputError, UnsupportedError, plain_reason
 
 __all__ = ["RLE_LOSSLESS", "decode_rle_frame"]
 
@@ -29,7 +29,7 @@ def decode_rle_frame(ds, frame: int, frames: int, rows: int, columns: int, sampl
     try:
         fragment = get_frame(ds.PixelData, frame, number_of_frames=frames)
     except Exception as exc:  # pydicom reports damaged encapsulation in several ways
-        raise InputError(f"encapsulated Pixel Data is damaged: {exc}") from None
+        raise InputError(f"encapsulated Pixel Data is damaged: {plain_reason(exc)}") from None
     size = allocated // 8
     pixels = rows * columns
     if len(fragment) < 64:

@@ -15,14 +15,14 @@ import zlib
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from dicomforge.errors import InputError
+from dicomforge.errors import InputError, plain_reason
 from dicomforge.inputs import NamedInput
 from dicomforge.limits import PLATFORM_MAX_BYTES
 
 from . import tags
 from .encode import LONG_VRS, UNDEFINED_LENGTH
 
-__all__ = ["DicomScan", "scan", "NOT_PART10", "NOT_DICOM"]
+__all__ = ["DicomScan", "scan", "check_header", "unreadable", "NOT_PART10", "NOT_DICOM"]
 
 #: The scanner's error for a file without the Part 10 preamble ...
 NOT_PART10 = "not a DICOM Part 10 file (no 'DICM' at byte 128)"
@@ -273,8 +273,34 @@ def _scan(item: NamedInput, header_only: bool, budget: int) -> DicomScan:
     except (InputError, struct.error) as exc:
         if isinstance(exc, InputError):
             raise exc.with_file(item.name)
-        raise InputError(f"malformed DICOM file ({exc})", item.name) from None
+        raise InputError(f"malformed DICOM file ({plain_reason(exc)})", item.name) from None
     return DicomScan(item.name, data, ts, meta, meta_end, body, elements, implicit, little, deflated)
+
+
+def check_header(item: NamedInput, what: str = "DICOM file cannot be read") -> None:
+    """Raise the InputError that names what breaks *item*'s header (an element longer than
+    the file, say), before pydicom reads it: pydicom would read such an element to the end
+    of the file and report the elements it swallowed as missing (or, in Pyodide, fail on a
+    4 GB length in Python's words). Files without the Part 10 preamble are left to pydicom.
+    The scan is kept with the input, so a described file is not scanned twice."""
+    try:
+        scan(item, header_only=True)
+    except InputError as error:
+        if not error.message.startswith(NOT_PART10):
+            raise InputError(f"{what}: {error.message}", item.name) from None
+
+
+def unreadable(item: NamedInput, exc: BaseException, what: str = "DICOM file cannot be read") -> InputError:
+    """Why pydicom could not read *item*, in words: the scan names the element that breaks
+    the file (its length past the end, say); failing that, :func:`plain_reason`."""
+    try:
+        scan(item)
+    except InputError as error:
+        if not error.message.startswith(NOT_PART10):
+            return InputError(f"{what}: {error.message}", item.name)
+    except Exception:  # (the scan's own failure tells nothing more)
+        pass
+    return InputError(f"{what}: {plain_reason(exc)}", item.name)
 
 
 def _inflate(body, limit: int) -> bytes:
@@ -284,7 +310,7 @@ def _inflate(body, limit: int) -> bytes:
     try:
         out = engine.decompress(bytes(body), limit)
     except zlib.error as exc:
-        raise InputError(f"the deflated data set cannot be inflated ({exc})") from None
+        raise InputError(f"the deflated data set cannot be inflated ({plain_reason(exc)})") from None
     if engine.unconsumed_tail:
         raise InputError(f"the deflated data set inflates to more than {limit} bytes (the memory budget)")
     return out

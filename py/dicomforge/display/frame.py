@@ -7,6 +7,7 @@ part the page keeps to ask for a new table when the window changes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from dicomforge import kernels
@@ -14,7 +15,7 @@ from dicomforge.dicom.pixels import Pixels, decode_frame, read_dataset
 from dicomforge.errors import InputError, malformed_input
 
 from .lut import minmax_window
-from .presets import CT_PRESETS, FUNCTIONS
+from .presets import CT_DEFAULT, CT_PRESETS, FUNCTIONS
 
 __all__ = ["Frame", "prepare_frame"]
 
@@ -54,6 +55,7 @@ class Frame:
     presets: list = field(default_factory=list)
     window: dict | None = None
     dataset: object = field(default=None, repr=False, compare=False)
+    warnings: list = field(default_factory=list)  # what the file gets wrong that the display worked around
 
     @property
     def colour(self) -> bool:
@@ -184,8 +186,24 @@ def _frame(ds, name: str, px: Pixels) -> Frame:
     shape = str(ds.get("PresentationLUTShape", "") or "").strip().upper()
     fr.invert = px.photometric == "MONOCHROME1" or shape == "INVERSE"
     fr.presets = _presets(ds, fr)
-    fr.window = fr.presets[0] if fr.presets and fr.presets[0]["source"] != "ct" else minmax_window(fr)
+    fr.window = _default_window(fr)
     return fr
+
+
+def _default_window(fr: Frame) -> dict:
+    """The file's first window (or VOI LUT); for CT without one the soft-tissue window; else
+    the frame's min/max."""
+    if fr.presets and fr.presets[0]["source"] != "ct":
+        return fr.presets[0]
+    for preset in fr.presets:
+        if preset["name"] == CT_DEFAULT:
+            return preset
+    return minmax_window(fr)
+
+
+def _usable_width(width: float, function: str) -> bool:
+    """PS3.3 C.11.2.1.2.1: LINEAR needs a width of at least 1; C.11.2.1.3: the others more than 0."""
+    return math.isfinite(width) and (width >= 1 if function == "LINEAR" else width > 0)
 
 
 def _presets(ds, fr: Frame) -> list:
@@ -199,8 +217,16 @@ def _presets(ds, fr: Frame) -> list:
     presets = []
     for i, (center, width) in enumerate(zip(centers, widths)):
         name = str(names[i]).strip() if i < len(names) and str(names[i]).strip() else f"file window {i + 1}"
-        presets.append({"name": name, "center": float(center), "width": float(width),
-                        "function": function, "source": "file"})
+        try:
+            center, width = float(center), float(width)
+        except (TypeError, ValueError):
+            fr.warnings.append(f"(0028,1050/1051) window {name!r} is not a number ({center!r} / {width!r}): ignored")
+            continue
+        if not math.isfinite(center) or not _usable_width(width, function):
+            fr.warnings.append(f"(0028,1051) Window Width of {name!r} is {width:g} ({function} needs "
+                               f"{'at least 1' if function == 'LINEAR' else 'more than 0'}): ignored")
+            continue
+        presets.append({"name": name, "center": center, "width": width, "function": function, "source": "file"})
     for i, (_, _, _, label) in enumerate(fr.voi_tables):
         presets.append({"name": label, "center": None, "width": None, "voi": i, "source": "voi"})
     if fr.modality.upper() == "CT":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["FUNCTIONS", "CT_PRESETS", "OVERLAY_COLOURS", "colour"]
+__all__ = ["FUNCTIONS", "CT_PRESETS", "CT_DEFAULT", "PRESET_ALIASES", "OVERLAY_COLOURS", "colour"]
 
 #: (0028,1056) VOI LUT Function values this module implements (PS3.3 C.11.2.1.3).
 FUNCTIONS = ("LINEAR", "LINEAR_EXACT", "SIGMOID")
@@ -18,10 +18,15 @@ CT_PRESETS = (
     ("stroke", 40, 40),
     ("lung", -600, 1500),
     ("mediastinum", 50, 350),
-    ("abdomen", 40, 400),
+    ("soft tissue", 40, 400),
     ("liver", 60, 160),
     ("bone", 400, 1800),
 )
+
+#: The window a CT image opens with when the file gives none: what a radiologist looks at first.
+CT_DEFAULT = "soft tissue"
+#: Other names a preset answers to (the earlier name of the soft-tissue window).
+PRESET_ALIASES = {"abdomen": "soft tissue"}
 
 #: Overlay colours (r, g, b) for groups 6000, 6002, ... 601E, in that order.
 OVERLAY_COLOURS = (

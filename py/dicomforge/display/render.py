@@ -13,7 +13,7 @@ from dicomforge.overlays.planes import read_overlays
 
 from .frame import Frame, prepare_frame
 from .lut import inverted, mapping
-from .presets import colour
+from .presets import PRESET_ALIASES, colour
 
 __all__ = ["Rendered", "render", "grey", "overlay_masks", "choose_window", "public_window"]
 
@@ -27,6 +27,7 @@ class Rendered:
     rgba: bytes = field(repr=False)
     window: dict | None
     presets: list
+    warnings: list = field(default_factory=list)  # what the display worked around (see Frame)
 
 
 def choose_window(fr: Frame, center=None, width=None, preset=None, function=None) -> dict:
@@ -37,6 +38,7 @@ def choose_window(fr: Frame, center=None, width=None, preset=None, function=None
                 "function": (function or "LINEAR").upper(), "source": "custom"}
     if preset is not None:
         wanted = str(preset).strip().lower()
+        wanted = PRESET_ALIASES.get(wanted, wanted)
         for candidate in fr.presets:
             if candidate["name"].lower() == wanted:
                 return dict(candidate)
@@ -119,10 +121,11 @@ def render(item_or_ds, frame: int = 0, center=None, width=None, preset=None, ove
     with malformed_input(fr.name):
         masks = [(mask, colour(plane.group)) for plane, mask in overlay_masks(fr, overlays)]
         if fr.colour:
-            return Rendered(fr.columns, fr.rows, kernels.rgb_to_rgba(fr.data, masks), None, [])
+            return Rendered(fr.columns, fr.rows, kernels.rgb_to_rgba(fr.data, masks), None, [], list(fr.warnings))
         window = choose_window(fr, center, width, preset, function)
         rgba = kernels.grey_to_rgba(_grey_bytes(fr, window), masks)
-    return Rendered(fr.columns, fr.rows, rgba, public_window(window), [public_window(p) for p in fr.presets])
+    return Rendered(fr.columns, fr.rows, rgba, public_window(window), [public_window(p) for p in fr.presets],
+                    list(fr.warnings))
 
 
 def grey(item_or_ds, frame: int = 0, center=None, width=None, preset=None, function: str | None = None) -> tuple:

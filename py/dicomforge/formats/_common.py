@@ -13,7 +13,7 @@ import zlib
 from array import array
 
 from dicomforge import kernels
-from dicomforge.errors import InputError, MissingPartnerError, UnsupportedError
+from dicomforge.errors import InputError, MissingPartnerError, UnsupportedError, plain_reason
 from dicomforge.inputs import NamedInput
 from dicomforge.kinds import basename
 
@@ -107,7 +107,7 @@ def decompress(data, method: str, name: str, budget: int, limit: int | None = No
             if method != "gzip" or not rest.startswith(b"\x1f\x8b"):
                 break  # trailing bytes after the only/last member are ignored
     except (OSError, zlib.error, EOFError, ValueError) as exc:
-        raise InputError(f"{method} data does not decompress: {exc}", name) from None
+        raise InputError(f"{method} data does not decompress: {plain_reason(exc)}", name) from None
     return members[0] if len(members) == 1 else b"".join(members)
 
 
@@ -135,7 +135,7 @@ def parse_ascii(tokens, dtype: str, count: int, name: str) -> bytes:
                 break
             values.append(convert(token))
     except (ValueError, OverflowError) as exc:
-        raise InputError(f"ASCII data holds a value that is not {dtype}: {exc}", name) from None
+        raise InputError(f"ASCII data holds a value that is not {dtype}: {plain_reason(exc)}", name) from None
     if len(values) < count:
         raise InputError(f"header says {count} values, ASCII data has {len(values)}", name)
     if sys.byteorder == "big" and values.itemsize > 1:

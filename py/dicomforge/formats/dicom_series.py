@@ -25,10 +25,11 @@ from io import BytesIO
 from typing import Iterator
 
 import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID
 
 from dicomforge import kernels
-from dicomforge.dicom.scan import NOT_DICOM
+from dicomforge.dicom.scan import NOT_DICOM, check_header, unreadable
 from dicomforge.errors import DicomForgeError, InputError, UnsupportedError, malformed_input
 from dicomforge.geometry import GAP_TOLERANCE, SERIES_ORIENTATION_TOLERANCE, dot, frame_from_columns, normal
 from dicomforge.inputs import NamedInput
@@ -67,10 +68,12 @@ def _load(item: NamedInput):
 
 def _checked_dataset(item: NamedInput):
     has_magic = bytes(item.data[128:132]) == b"DICM"
+    if has_magic:
+        check_header(item)
     try:
         ds = pydicom.dcmread(BytesIO(item.data), force=not has_magic)
     except Exception as exc:  # pydicom raises many types for damaged files
-        raise InputError(f"DICOM file cannot be read: {exc}", item.name) from None
+        raise unreadable(item, exc) from None
     syntax = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
     if syntax is None:
         implicit, little = ds.original_encoding
@@ -199,7 +202,20 @@ def _series_volume(entries: list, warnings: list, budget: int) -> Volume:
         rescale=rescales.pop(),
         name=entries[0][0].name,
         warnings=warnings,
+        dicom_header=_header(entries[0][1]),
     ).validate()
+
+
+def _header(ds):
+    """*ds* without Pixel Data (and what follows it), with its file meta and encoding. Elements
+    are taken as read (not parsed): a malformed one fails only where it is used."""
+    header = Dataset()
+    for tag in ds.keys():
+        if tag < 0x7FE00000:
+            header[tag] = ds.get_item(tag)
+    header.file_meta = getattr(ds, "file_meta", FileMetaDataset())
+    header.set_original_encoding(*ds.original_encoding, ds.original_character_set)
+    return header
 
 
 def _slice_step(entries, positions, axis, warnings) -> float:

@@ -17,7 +17,7 @@ files are concatenated. ``HeaderSize`` bytes are skipped in each data file
 
 from __future__ import annotations
 
-from dicomforge.errors import InputError, UnsupportedError
+from dicomforge.errors import InputError, UnsupportedError, plain_reason
 from dicomforge.geometry import frame_from_columns
 from dicomforge.inputs import NamedInput
 from dicomforge.limits import PLATFORM_MAX_BYTES
@@ -111,7 +111,7 @@ def read_header(data, name: str) -> tuple[dict, int]:
             try:
                 header[canonical] = parser(value)
             except ValueError as exc:
-                raise InputError(f"cannot parse MetaImage {key.strip()}: {exc}", name) from None
+                raise InputError(f"cannot parse MetaImage {key.strip()}: {plain_reason(exc)}", name) from None
         if lower == "elementdatafile":
             if header[canonical].split()[:1] == ["LIST"]:
                 header["DataFiles"] = raw[pos:].decode("latin-1").split()

@@ -26,7 +26,7 @@ import struct
 import zlib
 
 from dicomforge import kernels
-from dicomforge.errors import InputError, UnsupportedError
+from dicomforge.errors import InputError, UnsupportedError, plain_reason
 from dicomforge.inputs import NamedInput
 from dicomforge.kinds import basename
 from dicomforge.geometry import frame_from_columns
@@ -213,7 +213,7 @@ def _maybe_gunzip(data, name: str, budget: int, header_only: bool = False):
             try:
                 return zlib.decompressobj(31).decompress(bytes(data[:65536]), 4096)
             except zlib.error as exc:
-                raise InputError(f"gzip data does not decompress: {exc}", name) from None
+                raise InputError(f"gzip data does not decompress: {plain_reason(exc)}", name) from None
         return _common.decompress(data, "gzip", name, budget)
     return data
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 
-from dicomforge.errors import InputError, UnsupportedError
+from dicomforge.errors import InputError, UnsupportedError, plain_reason
 from dicomforge.geometry import frame_from_columns
 from dicomforge.inputs import NamedInput
 from dicomforge.limits import PLATFORM_MAX_BYTES
@@ -165,7 +165,7 @@ def read_header(data, name: str) -> tuple[dict, int]:
             try:
                 header[canonical] = parser(value)
             except ValueError as exc:
-                raise InputError(f"cannot parse NRRD field {key!r}: {exc}", name) from None
+                raise InputError(f"cannot parse NRRD field {key!r}: {plain_reason(exc)}", name) from None
             if canonical == "data file" and header[canonical].split()[:1] == ["LIST"]:
                 listing = header["data files"] = []
     missing = [f for f in ("dimension", "type", "sizes", "encoding") if f not in header]

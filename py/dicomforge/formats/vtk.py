@@ -28,7 +28,7 @@ import functools
 import re
 import struct
 
-from dicomforge.errors import InputError, UnsupportedError
+from dicomforge.errors import InputError, UnsupportedError, plain_reason
 from dicomforge.geometry import frame_from_columns
 from dicomforge.inputs import NamedInput
 from dicomforge.kernels import itemsize
@@ -212,7 +212,7 @@ def _geometry(header: dict, keyword: str, words: list, name: str) -> None:
     try:
         values = [parser(v) for v in words[1 : 1 + count]]
     except ValueError as exc:
-        raise InputError(f"cannot parse VTK {keyword}: {exc}", name) from None
+        raise InputError(f"cannot parse VTK {keyword}: {plain_reason(exc)}", name) from None
     if len(values) != count:
         raise InputError(f"VTK {keyword} needs {count} values: {' '.join(words)}", name)
     header["SPACING" if keyword == "ASPECT_RATIO" else keyword] = values

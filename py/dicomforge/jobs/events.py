@@ -18,6 +18,7 @@ progress and stop between steps. The page and the worker read them as described 
 from __future__ import annotations
 
 from dicomforge.errors import DicomForgeError
+from dicomforge.filenames import safe_name
 
 __all__ = ["TYPES", "progress", "result", "output", "zip_part", "warning", "error", "failed", "wait"]
 
@@ -36,8 +37,9 @@ def result(file: str, value) -> dict:
 
 
 def output(name: str, data) -> dict:
-    """An output file: *name* (may hold folders, "/"-separated) and its bytes."""
-    return {"type": "file", "name": name, "data": data}
+    """An output file: *name* (may hold folders, "/"-separated; made safe for every platform
+    and zip extractor, :func:`~dicomforge.filenames.safe_name`) and its bytes."""
+    return {"type": "file", "name": safe_name(name), "data": data}
 
 
 def zip_part(chunks: list, entries: list[dict], final: bool) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from dicomforge.errors import DicomForgeError
+from dicomforge.filenames import safe_name
 from dicomforge.zipstream import CHUNK_BYTES, ZipStream
 
 from . import events as job_events
@@ -20,10 +21,11 @@ __all__ = ["unique_names", "zip_events"]
 
 
 def unique_names(names: list[str]) -> list[str]:
-    """*names* made unique without regard to case: a repeat gets ``_2``, ``_3``... before its
-    extension (``a.dcm``, ``A.dcm`` -> ``a.dcm``, ``A_2.dcm``)."""
+    """*names* made safe on every platform (:func:`~dicomforge.filenames.safe_name`) and unique
+    without regard to case: a repeat gets ``_2``, ``_3``... before its extension (``a.dcm``,
+    ``A.dcm`` -> ``a.dcm``, ``A_2.dcm``)."""
     out, used = [], set()
-    for name in names:
+    for name in map(safe_name, names):
         candidate, n = name, 1
         while candidate.lower() in used:
             n += 1

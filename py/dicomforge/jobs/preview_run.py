@@ -11,6 +11,7 @@ from typing import Iterator
 
 from dicomforge.display.frame import prepare_frame
 from dicomforge.display.lut import display_lut
+from dicomforge.display.orientation import display_orientation
 from dicomforge.display.presets import colour
 from dicomforge.display.render import choose_window, overlay_masks, public_window, render
 from dicomforge.errors import DicomForgeError
@@ -59,7 +60,8 @@ def _preview_value(item: NamedInput, options: dict, overlays) -> dict:
         value = {
             "rows": fr.rows, "columns": fr.columns, "frames": fr.frames, "frame": fr.index,
             "photometric": fr.photometric, "samples": fr.samples, "dtype": fr.dtype, "pixels": fr.data,
-            "range": [fr.minimum, fr.maximum],
+            "range": [fr.minimum, fr.maximum], "warnings": list(fr.warnings),
+            "orientation": display_orientation(fr.dataset),
             "overlays": [{"group": p.group, "label": p.label, "description": p.description, "type": p.type,
                           "color": [*colour(p.group), 255], "bits": mask} for p, mask in planes],
         }
@@ -85,10 +87,12 @@ def run_render(inputs: list, options: dict, context: JobContext) -> Iterator[dic
     def shown(item: NamedInput) -> dict:
         frame = render(item, options["frame"], overlays=overlays, **_window(options))
         value = {"width": frame.width, "height": frame.height, "rgba": frame.rgba, "window": frame.window,
-                 "presets": frame.presets}
+                 "presets": frame.presets, "warnings": frame.warnings}
         return value
 
     for event in batch_events(inputs, shown):
+        if event["type"] == "result":
+            yield from (events.warning(w, event["file"]) for w in event["value"].pop("warnings"))
         if options["png"] and event["type"] == "result":
             value = event["value"]
             name = next(names)

@@ -17,6 +17,8 @@ from dicomforge.errors import OptionsError
 __all__ = ["SeriesOptions"]
 
 _CS = re.compile(r"^[A-Z0-9_ ]{1,16}$")
+_WIDTH = re.compile(r"%[-+ #0]*(\d+)")  # the field widths of a printf pattern
+_NAME_MAX = 255  # characters of a file name on every platform (and in every extractor)
 
 
 @dataclass
@@ -31,7 +33,8 @@ class SeriesOptions:
         (0020,0011) *Series Number*.
     modality : str
         "CT" (CT Image Storage), "MR" (MR Image Storage) or anything else (Secondary
-        Capture Image Storage with that *Modality*; "OT" by default).
+        Capture Image Storage with that *Modality*). Empty: a DICOM series' own modality,
+        "OT" for other volumes.
     instance_start : int
         *Instance Number* of the first slice along the normal.
     file_pattern : str
@@ -42,13 +45,18 @@ class SeriesOptions:
         Join this existing study instead of starting a new one.
     uid_prefix : str
         Root for generated UIDs (ending in "."); ``"2.25."`` + UUID when empty.
+    from_source : bool
+        A volume read from a DICOM series keeps its patient, study, frame of reference,
+        modality and acquisition attributes (:mod:`dicomforge.series.source`); the fields
+        above still win when given.
     reference : pydicom Dataset or None
-        Patient and study attributes are copied from it (:data:`REFERENCE_KEYWORDS`).
+        Patient and study attributes are copied from it (:data:`.source.REFERENCE_KEYWORDS`),
+        before those of the source series.
     """
 
     series_description: str = ""
     series_number: int = 1
-    modality: str = "OT"
+    modality: str = ""
     instance_start: int = 1
     file_pattern: str = "slice_%04d.dcm"
     patient_name: str = ""
@@ -56,16 +64,21 @@ class SeriesOptions:
     study_description: str = ""
     study_instance_uid: str = ""
     uid_prefix: str = ""
+    from_source: bool = True
     reference: Dataset | None = field(default=None, metadata={"option": False})
 
 
-    def checked(self, count: int = 1) -> str:
+    def checked(self, count: int = 1, default_modality: str = "") -> str:
         """Raise one :class:`OptionsError` naming every invalid field (for a series of
-        *count* files); return the modality, upper-cased."""
+        *count* files); return the modality, upper-cased (*default_modality* when none was
+        chosen and it is a valid one, else "OT")."""
         problems = self.problems(count)
         if problems:
             raise OptionsError("; ".join(problems))
-        return (self.modality or "OT").strip().upper()
+        chosen = (self.modality or "").strip().upper()
+        if not chosen and _CS.match(default_modality or ""):
+            chosen = default_modality
+        return chosen or "OT"
 
     def problems(self, count: int = 1, label=str) -> list[str]:
         """What is wrong with these options for a series of *count* files, in words, one
@@ -93,12 +106,18 @@ class SeriesOptions:
 
     def _pattern_problems(self, start: int, name: str) -> list[str]:
         pattern = self.file_pattern
+        widths = [int(w) for w in _WIDTH.findall(pattern)]
+        if len(pattern) > _NAME_MAX or any(w > _NAME_MAX for w in widths):
+            longest = max([len(pattern), *widths])
+            return [f"{name} {pattern[:40]!r} gives names of {longest} characters (at most {_NAME_MAX})"]
         try:
             first, last = pattern % start, pattern % (start + 1)
         except (TypeError, ValueError):
             return [f"{name} {pattern!r} needs exactly one integer field like %04d"]
         if first == last:
             return [f"{name} {pattern!r} gives every file the same name"]
+        if max(len(part) for part in first.split("/")) > _NAME_MAX:
+            return [f"{name} {pattern!r} gives names longer than {_NAME_MAX} characters"]
         if first.startswith("/") or ".." in first.split("/"):
             return [f"{name} {pattern!r} must give a relative name"]
         return []

@@ -24,12 +24,13 @@ from pydicom.filewriter import write_data_element
 from dicomforge import kernels
 from dicomforge.dicom import tags
 from dicomforge.dicom.encode import element, pad
-from dicomforge.dicom.uids import new_uid
+from dicomforge.dicom.uids import is_uid, new_uid
 from dicomforge.geometry import dot, normal
 from dicomforge.volume import Volume
 
 from .options import SeriesOptions
 from .pixels import SECONDARY_CAPTURE, SOP_CLASSES, PixelPlan, plan_pixels
+from .source import copied_values, reference_values, source_modality
 from .template import copy_dataset, file_meta, geometry_ds, template
 
 __all__ = ["SeriesPlan", "plan_series", "write_series"]
@@ -185,7 +186,8 @@ def plan_series(volume: Volume, options: SeriesOptions | None = None) -> SeriesP
     options = options or SeriesOptions()
     volume.validate()
     nx, ny, nz = volume.size
-    modality = options.checked(nz)
+    source = volume.dicom_header if options.from_source else None
+    modality = options.checked(nz, source_modality(source))
     pixels = plan_pixels(volume, modality)
     sop_class, _ = SOP_CLASSES.get(modality, SECONDARY_CAPTURE)
 
@@ -195,16 +197,20 @@ def plan_series(volume: Volume, options: SeriesOptions | None = None) -> SeriesP
     order = list(range(nz)) if right_handed else list(range(nz - 1, -1, -1))
 
     prefix = options.uid_prefix
-    reference = options.reference
-    study_uid = options.study_instance_uid or (
-        str(reference.StudyInstanceUID) if reference is not None and reference.get("StudyInstanceUID") else ""
-    ) or new_uid(prefix)
-    series_uid, for_uid = new_uid(prefix), new_uid(prefix)
+    reference = options.reference if options.reference is not None else source
+    study_uid = options.study_instance_uid or _uid(reference, "StudyInstanceUID") or new_uid(prefix)
+    # the same voxels on the same grid: the source's frame of reference still holds
+    series_uid, for_uid = new_uid(prefix), _uid(source, "FrameOfReferenceUID") or new_uid(prefix)
 
-    ds = template(volume, options, modality, pixels, study_uid, series_uid, for_uid, sop_class)
+    copied, malformed = reference_values(reference) if reference is not None else ({}, [])
+    acquired, bad = copied_values(source, modality) if source is not None else ({}, [])
+    ds = template(volume, options, modality, pixels, study_uid, series_uid, for_uid, sop_class, copied, acquired)
     plan = SeriesPlan(
         volume, options, sop_class, order, pixels, ds, study_uid, series_uid, for_uid, slice_normal
     )
+    if malformed or bad:
+        plan.warnings.append(f"not copied from {'the source series' if reference is source else 'the reference'}, "
+                             f"as the values there are malformed: {', '.join(malformed + bad)}")
     if pixels.max_error:
         plan.warnings.append(
             f"{volume.dtype} voxels stored as 16-bit integers with Rescale Slope/Intercept: "
@@ -217,6 +223,15 @@ def plan_series(volume: Volume, options: SeriesOptions | None = None) -> SeriesP
         )
     plan._segments = _encode_segments(ds, sop_class)
     return plan
+
+
+def _uid(ds, keyword: str) -> str:
+    """*ds*'s UID *keyword* when it has a valid one, else ""."""
+    try:
+        value = str(ds.get(keyword, "") or "").strip() if ds is not None else ""
+    except Exception:  # a malformed value: as if there were none
+        return ""
+    return value if is_uid(value) else ""
 
 
 def write_series(

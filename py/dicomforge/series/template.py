@@ -3,7 +3,7 @@
 Decisions, each written where it is implemented: SOP class by modality (CT -> CT Image
 Storage, MR -> MR Image Storage, anything else -> Secondary Capture Image Storage with
 that Modality, "OT" by default, the Image Plane attributes written too); patient and
-study attributes copied from a reference dataset (:data:`REFERENCE_KEYWORDS`) unless the
+study attributes copied from a reference dataset (:data:`.source.REFERENCE_KEYWORDS`) unless the
 options override them; UTF-8 (ISO_IR 192) when any text is not ASCII.
 """
 
@@ -16,11 +16,12 @@ from pydicom.uid import ExplicitVRLittleEndian
 
 from dicomforge import __version__
 from dicomforge.dicom.encode import format_ds
+from dicomforge.display.presets import CT_DEFAULT, CT_PRESETS
 from dicomforge.geometry import ZERO, orientation_label
 
 from .pixels import SECONDARY_CAPTURE, SOP_CLASSES
 
-__all__ = ["IMPLEMENTATION_CLASS_UID", "IMPLEMENTATION_VERSION_NAME", "REFERENCE_KEYWORDS", "template", "file_meta",
+__all__ = ["IMPLEMENTATION_CLASS_UID", "IMPLEMENTATION_VERSION_NAME", "CT_WINDOW", "template", "file_meta",
            "copy_dataset", "geometry_ds"]
 
 #: UUID-derived (PS3.5 B.2) Implementation Class UID of dicomforge.
@@ -28,28 +29,11 @@ IMPLEMENTATION_CLASS_UID = "2.25.240021473307454419458400779633009377137"
 IMPLEMENTATION_VERSION_NAME = ("DICOMFORGE_" + __version__.replace(".", ""))[:16]
 _EXPLICIT_LE = str(ExplicitVRLittleEndian)
 
-# Patient and study attributes copied from a reference dataset (PS3.3 C.7.1.1, C.7.2.1, C.7.2.2).
-REFERENCE_KEYWORDS = (
-    "PatientName",
-    "PatientID",
-    "IssuerOfPatientID",
-    "PatientBirthDate",
-    "PatientSex",
-    "OtherPatientNames",
-    "EthnicGroup",
-    "PatientComments",
-    "PatientAge",
-    "PatientSize",
-    "PatientWeight",
-    "StudyInstanceUID",
-    "StudyDate",
-    "StudyTime",
-    "ReferringPhysicianName",
-    "StudyID",
-    "AccessionNumber",
-    "StudyDescription",
-)
 
+
+
+#: (center, width) of the window a CT series opens with: the viewers' default for CT.
+CT_WINDOW = next((center, width) for name, center, width in CT_PRESETS if name == CT_DEFAULT)
 
 
 def geometry_ds(value: float) -> str:
@@ -76,22 +60,18 @@ def file_meta(sop_class: str, sop_uid: str) -> FileMetaDataset:
 
 
 
-def template(volume, options, modality, pixels, study_uid, series_uid, for_uid, sop_class) -> Dataset:
-    """Slice 0's dataset; the per-slice elements are placeholders of the right VR."""
+def template(volume, options, modality, pixels, study_uid, series_uid, for_uid, sop_class, copied=None,
+             acquired=None) -> Dataset:
+    """Slice 0's dataset; the per-slice elements are placeholders of the right VR.
+
+    *copied*: patient and study values (:func:`.source.reference_values`), which the options
+    override; *acquired*: the source series' acquisition (:func:`.source.copied_values`).
+    """
     nx, ny, nz = volume.size
     now = datetime.now()
     date, time = now.strftime("%Y%m%d"), now.strftime("%H%M%S")
     ds = Dataset()
-    ref = options.reference
-    copied = {}
-    if ref is not None:
-        for keyword in REFERENCE_KEYWORDS:
-            if keyword in ref and ref[keyword].VR != "SQ":
-                value = ref[keyword].value
-                copied[keyword] = (
-                    [str(v) for v in value] if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue"
-                    else str(value) if value is not None else ""
-                )
+    copied, acquired = copied or {}, acquired or {}
     ds.ImageType = ["DERIVED", "SECONDARY"] + (["AXIAL"] if modality == "CT" else ["OTHER"] if modality == "MR" else [])
     ds.InstanceCreationDate, ds.InstanceCreationTime = date, time
     ds.SOPClassUID = sop_class
@@ -148,6 +128,9 @@ def template(volume, options, modality, pixels, study_uid, series_uid, for_uid, 
     ds.ImageOrientationPatient = [geometry_ds(v) for v in (*row, *col)]
     ds.FrameOfReferenceUID = for_uid
     ds.PositionReferenceIndicator = ""
+    for keyword, value in acquired.items():  # the source's acquisition (its IOD's attributes)
+        if keyword != "PatientPosition" or modality in SOP_CLASSES:
+            setattr(ds, keyword, value)
     ds.SliceLocation = "0"  # per slice
     if pixels.stored == "rgb":
         ds.SamplesPerPixel = 3
@@ -164,8 +147,15 @@ def template(volume, options, modality, pixels, study_uid, series_uid, for_uid, 
     ds.HighBit = bits - 1
     ds.PixelRepresentation = 1 if pixels.stored in ("int8", "int16") else 0
     if pixels.window is not None:
-        ds.WindowCenter = format_ds(pixels.window[0])
-        ds.WindowWidth = format_ds(pixels.window[1])
+        center, width = pixels.window
+        if modality == "CT" and center - width / 2 <= -500 and center + width / 2 >= 100:
+            # Hounsfield units from air to tissue: viewers open the first window, the soft-tissue one
+            ds.WindowCenter = [format_ds(CT_WINDOW[0]), format_ds(center)]
+            ds.WindowWidth = [format_ds(CT_WINDOW[1]), format_ds(width)]
+            ds.WindowCenterWidthExplanation = ["SOFT TISSUE", "FULL RANGE"]
+        else:
+            ds.WindowCenter = format_ds(center)
+            ds.WindowWidth = format_ds(width)
     if pixels.rescale is not None and (modality == "CT" or pixels.rescale != (1.0, 0.0)):
         ds.RescaleIntercept = format_ds(pixels.rescale[1])
         ds.RescaleSlope = format_ds(pixels.rescale[0])

@@ -35,6 +35,23 @@ class TestDescribeHeaderScan:
         assert summary["sopClass"] == UID(ds.SOPClassUID).name
         assert summary["transferSyntax"] == UID(ds.file_meta.TransferSyntaxUID).name
         assert [o["group"] for o in summary["overlays"]] == [p.group for p in read_overlays(ds)]
+        assert summary["instanceNumber"] == (int(ds.InstanceNumber) if ds.get("InstanceNumber") not in (None, "") else None)
+        if "ImagePositionPatient" in ds and "ImageOrientationPatient" in ds:
+            row, col = [float(v) for v in ds.ImageOrientationPatient[:3]], [float(v) for v in ds.ImageOrientationPatient[3:]]
+            n = (row[1] * col[2] - row[2] * col[1], row[2] * col[0] - row[0] * col[2], row[0] * col[1] - row[1] * col[0])
+            assert summary["position"] == pytest.approx(sum(float(p) * c for p, c in zip(ds.ImagePositionPatient, n)))
+        else:
+            assert summary["position"] is None
+
+    def test_place_along_the_normal(self):
+        """A scanner's shuffled oblique series: position grows with the slice index."""
+        pytest.importorskip("numpy")
+        from scanner_cases import oblique_mr_series
+
+        files, truth = oblique_mr_series()
+        places = {truth["slice_of"][name]: describe_dicom(NamedInput(name, data))["position"] for name, data in files}
+        ordered = [places[k] for k in sorted(places)]
+        assert ordered == sorted(ordered) and ordered[-1] - ordered[0] == pytest.approx(19 * 7.0, rel=0.02)
 
     def test_lists_existing_overlay(self):
         """examples_overlay.dcm: its plane is listed with size, type, frames and set pixels."""

@@ -195,12 +195,6 @@ class TestBadInput:
         with pytest.raises(OptionsError, match="frame 3 does not exist: the file has 1"):
             decode_frame(_dataset(bytes(8), 2, 2), 3)
 
-    def test_palette(self):
-        """PALETTE COLOR is not previewed (yet), said in words."""
-        ds = pydicom.dcmread(get_testdata_file("examples_palette.dcm"))
-        with pytest.raises(UnsupportedError, match="PALETTE COLOR"):
-            decode_frame(ds)
-
     def test_not_dicom(self):
         """Bytes without the DICM marker are refused with the file name."""
         with pytest.raises(DicomForgeError, match="not a DICOM file") as info:

@@ -306,13 +306,33 @@ class TestRender:
         shown = render(_testfile("SC_rgb_small_odd.dcm"))
         assert shown.window is None and len(shown.rgba) == 3 * 3 * 4 and shown.rgba[3::4] == b"\xff" * 9
 
-    def test_zero_width_names_file(self):
-        """A file whose window width is 0 fails with its name."""
-        ds = _ramp_ds(0, 10, WindowCenter=5, WindowWidth=0)
+    def test_zero_width_in_the_file_is_ignored(self):
+        """A stored window of width 0 is skipped with a warning: the next window is the default,
+        or min/max when there is none (real files carry "0" as "no window")."""
+        ds = _ramp_ds(0, 10, modality="MR", WindowCenter=[5, 4], WindowWidth=[0, 6])
+        shown = render(ds)
+        assert (shown.window["center"], shown.window["width"]) == (4, 6)
+        assert shown.warnings == ["(0028,1051) Window Width of 'file window 1' is 0 (LINEAR needs at least 1): ignored"]
+        alone = render(_ramp_ds(0, 10, modality="MR", WindowCenter=5, WindowWidth=0))
+        assert alone.window["name"] == "min/max" and len(alone.warnings) == 1
+        sigmoid = prepare_frame(_ramp_ds(0, 10, WindowCenter=5, WindowWidth=0.5, VOILUTFunction="SIGMOID"))
+        assert sigmoid.window["width"] == 0.5 and sigmoid.warnings == []
+
+    def test_zero_width_asked_for_names_file(self):
+        """A window of width 0 that the user asks for fails with the file's name."""
+        ds = _ramp_ds(0, 10)
         ds.filename = "zero.dcm"
         with pytest.raises(DicomForgeError, match="Window Width is 0") as info:
-            render(ds)
+            render(ds, center=5, width=0)
         assert info.value.file == "zero.dcm"
+
+    def test_ct_without_window_opens_soft_tissue(self):
+        """A CT image without a stored window opens in the soft-tissue window (C 40 / W 400),
+        still reachable by its former name "abdomen"; with one it opens in the file's."""
+        fr = prepare_frame(_ramp_ds(-1000, 1000, modality="CT"))
+        assert (fr.window["name"], fr.window["center"], fr.window["width"]) == ("soft tissue", 40, 400)
+        assert render(_ramp_ds(-1000, 1000, modality="CT"), preset="abdomen").window["center"] == 40
+        assert prepare_frame(_ramp_ds(-1000, 1000, modality="CT", WindowCenter=300, WindowWidth=1500)).window["center"] == 300
 
     def test_wide_range_32bit(self):
         """32-bit data wider than 65536 values is indexed through a reduced table."""
