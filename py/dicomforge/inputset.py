@@ -4,8 +4,10 @@ A job gets a flat list of named files (dropped on the page, given on the command
 :class:`InputSet` detects each one's format once (:func:`dicomforge.formats.detect_format`:
 content first, then the name's kind in :mod:`dicomforge.kinds`), groups the DICOM files
 into series, and gives a two-file volume's header the files it may need as partners.
-A file no reader recognises is the data half of a two-file volume when a header among
-the inputs claims it (same stem, or named in the header's text), else an error.
+A data file (one no reader recognises, or one whose name says it holds data, like NIfTI's
+``.img``) is the data half of a two-file volume when a header among the inputs claims it
+(same stem, or named in the header's text, in any case as Windows and macOS match names);
+it is then no volume of its own. An unclaimed file no reader recognises is an error.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Iterator
 from dicomforge.errors import DicomForgeError, InputError, UnsupportedError
 from dicomforge.formats import UNRECOGNISED, detect_format, read_volume, series_volumes
 from dicomforge.inputs import EMPTY, NamedInput
-from dicomforge.kinds import basename, is_two_file_header, stem
+from dicomforge.kinds import basename, is_two_file_header, role_by_name, stem
 from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
@@ -46,8 +48,9 @@ class InputSet:
 
     @property
     def volume_files(self) -> list[NamedInput]:
-        """The recognised non-DICOM inputs (one-file volumes, headers, NIfTI ``.img``)."""
-        return [item for item in self.items if self.formats[item.name] not in (None, "dicom")]
+        """The recognised non-DICOM inputs that are volumes of their own (one-file volumes,
+        headers, a NIfTI ``.img`` no header claims)."""
+        return [item for item in self.items if self.formats[item.name] not in (None, "dicom") and not self.is_partner(item)]
 
     @property
     def has_two_file_header(self) -> bool:
@@ -60,13 +63,19 @@ class InputSet:
         return [item.name for item in self.items if self.formats[item.name] is None and not self.claimed(item)]
 
     def claimed(self, item: NamedInput) -> bool:
-        """Whether a two-file header among the inputs has *item*'s stem or names it in its text."""
-        base = basename(item.name)
+        """Whether a two-file header among the inputs (not *item* itself) has *item*'s stem or
+        names it in its text, in any case."""
+        base, own = basename(item.name).lower().encode(), stem(item.name).lower()
         for header in self.items:
-            if self.formats[header.name] and is_two_file_header(header.name):
-                if stem(header.name) == stem(item.name) or base.encode() in bytes(header.data[:4096]):
+            if header is not item and self.formats[header.name] and is_two_file_header(header.name):
+                if stem(header.name).lower() == own or base in bytes(header.data[:4096]).lower():
                     return True
         return False
+
+    def is_partner(self, item: NamedInput) -> bool:
+        """Whether *item* is the data half of a two-file volume among the inputs: a data file
+        (no format of its own, or a name that says data) that a header claims."""
+        return (self.formats[item.name] is None or role_by_name(item.name) == "data") and self.claimed(item)
 
     def partners_of(self, item: NamedInput, dicom: bool = True) -> dict[str, NamedInput]:
         """The other inputs by name (without the DICOM files when *dicom* is False)."""
@@ -89,7 +98,7 @@ class InputSet:
             yield from series_volumes(dicom, budget)
         for item in self.items:
             kind = self.formats[item.name]
-            if item.empty or kind == "dicom" or (kind is None and self.claimed(item)):
+            if item.empty or kind == "dicom" or self.is_partner(item):
                 continue
             if kind is None:
                 yield item.name, UnsupportedError(UNRECOGNISED, item.name)
@@ -106,9 +115,9 @@ class InputSet:
 
 
 def waits_for_partners(item: NamedInput, kind: str | None) -> bool:
-    """Whether describing *item* must wait for every input: a two-file header, or a file no
-    reader recognises (a header among the inputs still to come may claim it)."""
-    return kind is None or is_two_file_header(item.name)
+    """Whether describing *item* must wait for every input: a two-file header, or a data file
+    (no format of its own, or a name that says data: a header still to come may claim it)."""
+    return kind is None or is_two_file_header(item.name) or role_by_name(item.name) == "data"
 
 
 def header_volume(item: NamedInput, partners: dict, formats: dict, budget: int = PLATFORM_MAX_BYTES) -> Volume:

@@ -32,8 +32,9 @@ _TYPECODES = {name: code for name, (code, _size) in kernels.DTYPES.items()}
 
 
 
-def find_partner(partners: dict | None, wanted: str, name: str) -> NamedInput:
-    """The partner file called *wanted* (matched by basename, then case-insensitively).
+def find_partner(partners: dict | None, wanted: str, name: str, holds: str = "data") -> NamedInput:
+    """The partner file called *wanted* (matched by basename, then case-insensitively), which
+    holds *name*'s *holds* ("data", or "header" for a NIfTI ``.img``).
 
     Raises
     ------
@@ -48,7 +49,7 @@ def find_partner(partners: dict | None, wanted: str, name: str) -> NamedInput:
     if wanted.lower() in folded:
         return folded[wanted.lower()]
     raise MissingPartnerError(
-        f"its data is in {wanted!r}, which is missing: drop {wanted!r} together with "
+        f"its {holds} is in {wanted!r}, which is missing: drop {wanted!r} together with "
         f"{basename(name)!r}",
         name,
     )

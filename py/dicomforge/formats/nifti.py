@@ -263,7 +263,7 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
     hdr_name, img_name = _partner_names(name)
     if header_kind(data) is None and basename(name).lower() != hdr_name.lower():
         # an .img was dropped: its header is the partner
-        header_item = _common.find_partner(partners, hdr_name, name)
+        header_item = _common.find_partner(partners, hdr_name, name, "header")
         header = read_header(_maybe_gunzip(header_item.data, header_item.name, budget, header_only), name)
         image = data
     else:

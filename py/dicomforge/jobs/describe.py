@@ -98,9 +98,9 @@ def run(inputs: list | InputFeed, options: dict, context: JobContext) -> Iterato
 
     def describe(item: NamedInput) -> dict:
         kind = kinds[item.name]
+        if everything.is_partner(item):
+            return {"kind": "partner"}
         if kind is None:
-            if everything.claimed(item):
-                return {"kind": "partner"}
             raise UnsupportedError(UNRECOGNISED, item.name)
         return _volume_value(kind, volumes[item.name])
 

@@ -14,7 +14,7 @@ from dicomforge.errors import DicomForgeError, InputError, OptionsError, Unsuppo
 from dicomforge.formats import UNRECOGNISED, read_volume
 from dicomforge.inputs import EMPTY
 from dicomforge.inputset import InputSet
-from dicomforge.kinds import basename, role_by_name
+from dicomforge.kinds import basename
 from dicomforge.overlays.labels import LabelMatcher, add_label_overlays, any_set
 from dicomforge.overlays.options import MaskPlane, OverlayOptions, label_value
 from dicomforge.overlays.write import add_overlays, check_masks, remove_overlays
@@ -41,10 +41,14 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     masks = options["masks"]
     found = InputSet(inputs)
     label_maps = _label_maps(found, options["label_map"])
-    apart = {i.name for i in label_maps} | {i.name for i in found.items if found.formats[i.name] is None
-                                            and found.claimed(i)}  # the label map and its data file
+    apart = {i.name for i in label_maps} | {i.name for i in found.items if found.is_partner(i)}  # (and its data)
     dicoms = [i for i in inputs if i.name not in apart
               and (found.formats[i.name] in ("dicom", None) or options["label_map"])]
+    removing = bool(chosen.replace or chosen.remove_groups)
+    if removing and not options["label_map"] and not options["labels"] and masks is None and label_maps:
+        # only removing: volumes among the inputs are no label map unless one reads as one
+        label_maps, unused = _readable_one(label_maps, found, context)
+        yield from unused
     if masks is not None and label_maps:
         raise OptionsError("give either a label map or per-file masks, not both")
     if len(label_maps) > 1:
@@ -71,7 +75,7 @@ def _label_maps(found: InputSet, named: str) -> list:
     """The label map: the input *named* (the ``label_map`` option), else every volume among the
     inputs (the data file of a NIfTI pair is its header's)."""
     if not named:
-        return [i for i in found.volume_files if not (role_by_name(i.name) == "data" and found.claimed(i))]
+        return found.volume_files
     chosen = [i for i in found.items if i.name == named][:1]
     if not chosen:
         raise OptionsError(f"the label map {named!r} is not among the inputs")
@@ -79,6 +83,25 @@ def _label_maps(found: InputSet, named: str) -> list:
     if kind in (None, "dicom"):
         raise InputError("is not a label map: " + ("a DICOM file" if kind else UNRECOGNISED), named)
     return chosen
+
+
+def _readable_one(candidates: list, found: InputSet, context: JobContext) -> tuple[list, list]:
+    """``([the label map], [warning events])`` when removing overlays and no label map was
+    named: the one candidate that reads as a volume is used; the others (unreadable, or one of
+    several) are not used, and the warnings say why: the job fails only for inputs it uses."""
+    readable, unused = [], []
+    for item in candidates:
+        try:
+            read_volume(item, found.partners_of(item, dicom=False), header_only=True, budget=context.budget)
+            readable.append(item)
+        except DicomForgeError as error:
+            unused.append(events.warning(f"not used as a label map: {error.message}", item.name))
+    if len(readable) > 1:
+        names = ", ".join(i.name for i in readable)
+        unused += [events.warning(f"not used: {len(readable)} volumes ({names}) could be the label map; "
+                                  "name one to draw it", i.name) for i in readable]
+        readable = []
+    return readable, unused
 
 
 def _matcher(label_map, found: InputSet, options: dict, context: JobContext) -> LabelMatcher:

@@ -38,6 +38,24 @@ class TestRemoveJob:
         assert errors[0]["file"] == "plain.dcm" and "has no overlay group 6002 to remove" in errors[0]["message"]
         assert events[-1]["value"]["files"] == 1 and events[-1]["value"]["failed"] == 1
 
+    def test_unrelated_bad_files_do_not_stop_removal(self):
+        """Removing overlays with a broken volume, or two volumes, in the drop: the job uses
+        neither, says so in warnings, fails for no input, and writes the DICOM file."""
+        with_planes = with_two_planes(EXPLICIT_LE)
+        broken = NamedInput("broken.nii", b"\x5c\x01" + bytes(200))
+        _, _, labels = shuffled_series_and_labels()
+        one, two = NamedInput("a.nrrd", nrrd_bytes(labels)), NamedInput("b.nrrd", nrrd_bytes(labels))
+        for extra, failing in (([broken], {"broken.nii"}), ([one, two], {"a.nrrd", "b.nrrd"})):
+            events = overlay_events([with_planes, *extra], {"replace": True, "keep_uids": True})
+            assert [e["name"] for e in events if e["type"] == "file"] == [EXPLICIT_LE]
+            assert [e for e in events if e["type"] == "error"] == []
+            assert {e["file"] for e in events if e["type"] == "warning"} == failing
+            assert events[-1]["type"] == "result" and events[-1]["value"] == {**events[-1]["value"], "files": 1, "failed": 0}
+        warned = [e["message"] for e in overlay_events([with_planes, one, two], {"replace": True}) if e["type"] == "warning"]
+        assert warned[0] == "not used: 2 volumes (a.nrrd, b.nrrd) could be the label map; name one to draw it"
+        warned = [e["message"] for e in overlay_events([with_planes, broken], {"replace": True}) if e["type"] == "warning"]
+        assert warned[0].startswith("not used as a label map: ")
+
     def test_nothing_to_do(self):
         """DICOM files alone and no removal chosen is an OptionsError saying what to give."""
         with pytest.raises(OptionsError, match="or choose existing overlays to remove"):
