@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { defineConfig } from "vite";
-import dicomforgeRuntime, { CSP, DEV_CSP } from "./web/build/vite-plugin-dicomforge.js";
+import dicomforgeRuntime, { DEV_CSP, HEADER_CSP, securityHeaders } from "./web/build/vite-plugin-dicomforge.js";
 
 // Build-time settings (environment variables, read here and nowhere else):
 //   DICOMFORGE_PACKAGES_URL  URL of a hosted full Pyodide package set (the folder with
@@ -11,8 +11,10 @@ export default defineConfig({
   define: {
     __DICOMFORGE_PACKAGES_URL__: JSON.stringify(process.env.DICOMFORGE_PACKAGES_URL ?? ""),
   },
-  server: { port: 5173, strictPort: true, headers: { "Content-Security-Policy": DEV_CSP } },
-  preview: { port: 4173, strictPort: true, headers: { "Content-Security-Policy": CSP } },
+  // "mpa": a path that is no file is a 404, not the app's page (no client-side routes here)
+  appType: "mpa",
+  server: { port: 5173, strictPort: true, headers: securityHeaders(DEV_CSP) },
+  preview: { port: 4173, strictPort: true, headers: securityHeaders(HEADER_CSP) },
   worker: { format: "es" },
   optimizeDeps: { exclude: ["pyodide"] },
   build: {

@@ -2,7 +2,8 @@
 import { startWorker, zipEntryBlob } from "./worker/client.js";
 import { offerDownload, zipName } from "./ui/download.js";
 import { setupDropZone } from "./ui/drop-zone.js";
-import { showDescriptions, showError, showWarning } from "./ui/input-list.js";
+import { viewingOrder } from "./ui/image-order.js";
+import { showDescriptions, showError, showErrors, showWarning } from "./ui/input-list.js";
 import { setupOverlayForm } from "./ui/overlay-form.js";
 import { setupProgress } from "./ui/progress.js";
 import { setupSeriesForm } from "./ui/series-form.js";
@@ -51,22 +52,39 @@ function registerOffline() {
   navigator.serviceWorker.ready.then(() => (document.body.dataset.offline = "ready"));
 }
 
-/** The dropped files, kept for the job the user then chooses. */
+/** The dropped files, kept for the job the user then chooses, and what describing them found. */
 let inputs = [];
+let described = new Map(); // input name -> describe value
+
+const baseName = (name) => name.split("/").pop();
+const stemOf = (name) => baseName(name).replace(/(\.nii|\.hdr|\.img)?\.gz$|\.[^.]*$/i, "");
+
+/** The viewer's order of *images*, from what describing the inputs (of these names) found. */
+function inViewingOrder(images, nameOf = (image) => image.name) {
+  const byBase = new Map([...described].map(([name, value]) => [baseName(name), value]));
+  return viewingOrder(images, (image) => described.get(nameOf(image)) ?? byBase.get(baseName(nameOf(image))));
+}
+
+/** The download's name: the series description (of the inputs, or the one chosen), else the first input's. */
+function downloadName(description, suffix = "") {
+  const dicom = [...described.values()].find((v) => v.kind === "dicom");
+  const first = inputs.find((i) => described.get(i.name)?.kind !== "partner")?.name ?? "dicomforge";
+  return zipName(description || dicom?.seriesDescription || stemOf(first)).replace(/\.zip$/, `${suffix}.zip`);
+}
 
 /**
  * Run an export job over the dropped inputs and offer its zip (built by the worker while
  * the job runs; the viewer reads the outputs back out of it).
  * @param {{job: string, options: object, zip: {compression: string}, fileName: string, unit: string, forms: Array}} run
  */
-async function runExport({ job, options, zip, fileName, unit, forms }) {
+async function runExport({ job, options, zip, fileName, unit, form, forms }) {
   performance.mark(`dicomforge-${job}-start`);
   forms.forEach((f) => f.setBusy(true));
   download.hidden = true;
   const signal = progress.start("Working…");
   try {
     const result = await dicomforge.run(job, inputs, options, { signal, zip, onProgress: (p) => progress.update(p, unit) });
-    for (const error of result.errors) showError(list, error.file ?? "?", error.message);
+    showErrors(list, result.errors);
     for (const { file, message } of result.warnings) showWarning(list, file || "job", message);
     const fileCount = result.zip.entries.length;
     if (!fileCount) {
@@ -74,7 +92,9 @@ async function runExport({ job, options, zip, fileName, unit, forms }) {
       return;
     }
     const blob = result.zip.blob;
-    const outputs = result.zip.entries.map((entry) => ({ name: entry.name, zip: result.zip, entry, series: job }));
+    const entries = result.zip.entries.map((entry) => ({ name: entry.name, zip: result.zip, entry, series: job }));
+    // a series job writes its files in order along the normal; overlays keep their inputs' names
+    const outputs = job === "series" ? entries : inViewingOrder(entries);
     viewer.setImages(outputs, `Preview of ${fileName}`, job === "series" ? Math.floor(outputs.length / 2) : 0);
     const failed = result.errors.length ? `, ${result.errors.length} failed` : "";
     progress.finish(`Done: ${fileCount} files${failed}.`);
@@ -84,8 +104,11 @@ async function runExport({ job, options, zip, fileName, unit, forms }) {
       detail: { ...result.timings, files: fileCount, wasmBytes: result.memory?.wasm, zipBytes: blob.size, inputs: result.inputs },
     });
   } catch (error) {
-    progress.finish(error.name === "Cancelled" ? "Cancelled." : `Failed: ${error.message}`);
-    if (error.name !== "Cancelled") showError(list, error.file || "job", error.message);
+    progress.finish(error.name === "Cancelled" ? "Cancelled." : `Failed: ${error.message}`, false);
+    // a problem with an option is said beside its field; the rest in the list of inputs
+    const rest = error.kind === "OptionsError" ? form.showErrors(error.fields) : null;
+    const unplaced = rest === null || Object.keys(error.fields ?? {}).length === 0 || Object.keys(rest).length > 0;
+    if (error.name !== "Cancelled" && unplaced) showError(list, error.file || "job", error.message);
   } finally {
     forms.forEach((f) => f.setBusy(false));
   }
@@ -93,12 +116,14 @@ async function runExport({ job, options, zip, fileName, unit, forms }) {
 
 const seriesForm = setupSeriesForm(document.querySelector("#series-form"), (options, zip) =>
   runExport({
-    job: "series", options, zip, fileName: zipName(options.seriesDescription), unit: "slice", forms: [seriesForm, overlayForm],
+    job: "series", options, zip, fileName: downloadName(options.seriesDescription), unit: "slice",
+    form: seriesForm, forms: [seriesForm, overlayForm],
   }),
 );
 const overlayForm = setupOverlayForm(document.querySelector("#overlay-form"), (options) =>
   runExport({
-    job: "overlay", options, zip: { compression: "STORE" }, fileName: "overlays.zip", unit: "file", forms: [seriesForm, overlayForm],
+    job: "overlay", options, zip: { compression: "STORE" }, fileName: downloadName("", "_overlays"), unit: "file",
+    form: overlayForm, forms: [seriesForm, overlayForm],
   }),
 );
 
@@ -106,6 +131,7 @@ const overlayForm = setupOverlayForm(document.querySelector("#overlay-form"), (o
 async function useInputs(files) {
   performance.mark("dicomforge-inputs"); // the page has the dropped files (the benchmarks start here)
   inputs = files;
+  described = new Map();
   download.hidden = true;
   // the forms show the choices the last inputs offered: hidden until these are described,
   // or a click meanwhile would run the new files with the old choices (another map's labels)
@@ -114,6 +140,7 @@ async function useInputs(files) {
   const signal = progress.start("Reading…");
   try {
     const result = await dicomforge.run("describe", inputs, {}, { signal, onProgress: (p) => progress.update(p) });
+    described = new Map(result.results.map((r) => [r.file, r.value]));
     showDescriptions(list, result);
     const count = (kind) => result.results.filter((r) => r.value.kind === kind).length;
     const dicom = result.results.filter((r) => r.value.kind === "dicom");
@@ -130,14 +157,15 @@ async function useInputs(files) {
     const hasOverlays = dicom.some((r) => r.value.overlays?.length);
     overlayForm.setSources({ labelMap, dicom: dicom.map((r) => r.value) });
     overlayForm.show(dicom.length > 0 && (labelMap !== null || hasOverlays));
-    const seriesOf = new Map(result.results.filter((r) => r.value.kind === "dicom").map((r) => [r.file, r.value.seriesInstanceUid]));
-    viewer.setImages(inputs.filter((input) => seriesOf.has(input.name)).map((input) => ({ ...input, series: seriesOf.get(input.name) })));
+    const images = inputs.filter((input) => described.get(input.name)?.kind === "dicom")
+      .map((input) => ({ ...input, series: described.get(input.name).seriesInstanceUid }));
+    viewer.setImages(inViewingOrder(images));
     progress.finish(`${result.results.length} of ${inputs.length} inputs recognised.`);
     performance.mark("dicomforge-describe-done", {
       detail: { ...result.timings, inputs: inputs.length, readerBytes: result.inputs?.readerBytes },
     });
   } catch (error) {
-    progress.finish(`Failed: ${error.message}`);
+    progress.finish(`Failed: ${error.message}`, false);
     showError(list, error.file ?? "job", error.message);
   }
 }

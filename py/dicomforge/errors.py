@@ -77,7 +77,20 @@ class GeometryError(InputError):
 
 
 class OptionsError(DicomForgeError):
-    """An option the user set is invalid."""
+    """An option the user set is invalid.
+
+    *fields* maps an option's name (as the caller spells it) to the problem with it, so that
+    a form can say it beside the field; the message names every problem."""
+
+    def __init__(self, message: str, file: str | None = None, fields: dict | None = None) -> None:
+        super().__init__(message, file)
+        self.fields = dict(fields or {})
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        if self.fields:
+            out["fields"] = dict(self.fields)
+        return out
 
 
 class MissingPartnerError(InputError):

@@ -29,6 +29,6 @@ nibabel.save(nibabel.Nifti1Image(data, np.eye(4)), sys.argv[1])
 
   await convert.click();
   await expect(text).toHaveText("Done: 200 files.", { timeout: 120_000 });
-  await expect(page.locator("#download a")).toContainText("Download dicomforge_export.zip");
+  await expect(page.locator("#download a")).toContainText("Download big.zip");
   expect(consoleErrors).toEqual([]);
 });

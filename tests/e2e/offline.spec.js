@@ -16,7 +16,7 @@ test("visit, go offline, reload, convert the sample volume", async ({ page, cont
   await page.getByRole("button", { name: "Try a sample" }).click();
   await page.locator("#series-form").getByRole("button", { name: "Convert" }).click();
   await expect(page.locator("#progress .progress-text")).toHaveText("Done: 48 files.");
-  await expect(page.locator("#download a")).toContainText("Download dicomforge_export.zip");
+  await expect(page.locator("#download a")).toContainText("Download sample_phantom.zip");
   await context.setOffline(false);
   expect(consoleErrors).toEqual([]);
 });

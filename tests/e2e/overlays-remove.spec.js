@@ -46,7 +46,7 @@ test("an existing overlay is listed, then removed; the downloaded file has no 60
   await form.getByRole("checkbox", { name: /Remove overlay 6000/ }).check();
   await form.getByRole("button", { name: "Remove overlays" }).click();
   const link = page.locator("#download a");
-  await expect(link).toContainText("Download overlays.zip");
+  await expect(link).toContainText("Download marked_lesion_MPR_Collection_overlays.zip");
   await expect(page.locator("#progress .progress-text")).toHaveText("Done: 1 files.");
   const downloadPromise = page.waitForEvent("download");
   await link.click();

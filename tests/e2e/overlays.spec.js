@@ -30,7 +30,7 @@ test("drop a series and a label map, add overlays, download files whose overlays
   await form.getByLabel("Overlay type").selectOption("R");
   await form.getByRole("button", { name: "Add overlays" }).click();
   const link = page.locator("#download a");
-  await expect(link).toContainText("Download overlays.zip");
+  await expect(link).toContainText("Download src_overlays.zip");
   await expect(page.locator("#progress .progress-text")).toHaveText("Done: 6 files.");
   // the files were read once, when dropped: the job used what describing them had read
   const inputs = await page.evaluate(() => performance.getEntriesByName("dicomforge-overlay-done")[0].detail.inputs);

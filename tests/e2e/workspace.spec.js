@@ -33,7 +33,7 @@ test("try a sample: phantom -> series -> preview -> download", async ({ page }, 
   await form.getByLabel("Modality").selectOption("CT");
   await form.getByRole("button", { name: "Convert" }).click();
   await expect(page.locator("#progress .progress-text")).toHaveText("Done: 48 files.");
-  await expect(page.locator("#viewer h2")).toHaveText("Preview of dicomforge_export.zip");
+  await expect(page.locator("#viewer h2")).toHaveText("Preview of sample_phantom.zip");
   await expect(page.locator("#viewer .viewer-position")).toHaveText("image 25/48"); // the middle slice
   await page.screenshot({ path: testInfo.outputPath("sample-done.png"), fullPage: true });
   const downloadPromise = page.waitForEvent("download");

@@ -15,6 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 import numpy as np
+import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
@@ -72,7 +73,7 @@ def oblique_mr_series(n=20, rows=48, columns=64, pixel=(0.9, 0.8), gap=7.0, cosi
         ds.Modality = "MR"
         ds.PatientName, ds.PatientID = "Oblique^Scanner", "OBL-1"
         ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = study, series, frame
-        ds.SeriesNumber, ds.InstanceNumber = 5, k + 1
+        ds.SeriesNumber, ds.InstanceNumber, ds.SeriesDescription = 5, k + 1, "t2_tse_obl"
         ds.ImagePositionPatient = [_ds(v, 4) for v in positions[k]]
         ds.ImageOrientationPatient = [_ds(v) for v in (*row, *col)]
         ds.PixelSpacing = [_ds(pixel[0]), _ds(pixel[1])]
@@ -125,7 +126,55 @@ def write_oblique_case(out: Path) -> list[str]:
     return [name for name, _ in files] + ["labels.nrrd"]
 
 
-CASES = {"oblique": write_oblique_case}
+def write_width_zero_case(out: Path) -> list[str]:
+    """An MR image whose file stores a window of width 0 (as some scanners write "no window")."""
+    out.mkdir(parents=True, exist_ok=True)
+    files, _ = oblique_mr_series(n=1)
+    ds = pydicom.dcmread(BytesIO(files[0][1]))
+    ds.WindowCenter, ds.WindowWidth = "600", "0"
+    ds.save_as(out / "width0.dcm", enforce_file_format=True)
+    return ["width0.dcm"]
+
+
+def write_ct_nrrd_case(out: Path) -> list[str]:
+    """A chest CT as NRRD the way 3D Slicer saves it: RAS space, positive steps (so in LPS the
+    rows run to the patient's right and the columns to the front), Hounsfield units."""
+    import nrrd
+
+    out.mkdir(parents=True, exist_ok=True)
+    x, y, z = np.mgrid[0:96, 0:80, 0:6]
+    ct = np.full((96, 80, 6), -1000, dtype=np.int16)
+    body = ((x - 48) / 44.0) ** 2 + ((y - 40) / 34.0) ** 2 < 1
+    ct[body] = 40
+    ct[body & (y >= 60)] = 300  # a band at the front (RAS +y: anterior): bone-like
+    nrrd.write(str(out / "chest.nrrd"), ct, {"space": "right-anterior-superior",
+                                            "space directions": np.diag([0.8, 0.8, 2.5]),
+                                            "space origin": np.array([-38.0, -32.0, -7.5])})
+    return ["chest.nrrd"]
+
+
+def check_oblique_zip(zip_path: str) -> dict:
+    """The overlay job's zip of the oblique case: per file, whether both planes equal the labels."""
+    import zipfile
+
+    _, truth = oblique_mr_series()
+    labels = label_map_for(truth)
+    report = {}
+    with zipfile.ZipFile(zip_path) as archive:
+        for name in archive.namelist():
+            ds = pydicom.dcmread(BytesIO(archive.read(name)))
+            k = truth["slice_of"][name]
+            report[name] = all(np.array_equal(ds.overlay_array(g), (labels[:, :, k] == v).T.astype(np.uint8))
+                               for g, v in ((0x6000, 1), (0x6002, 2)))
+    return report
+
+
+CASES = {"oblique": write_oblique_case, "width0": write_width_zero_case, "ct-nrrd": write_ct_nrrd_case}
 
 if __name__ == "__main__":
-    print("\n".join(CASES[sys.argv[1]](Path(sys.argv[2]))))
+    if sys.argv[1] == "check-oblique":
+        import json
+
+        print(json.dumps(check_oblique_zip(sys.argv[2])))
+    else:
+        print("\n".join(CASES[sys.argv[1]](Path(sys.argv[2]))))

@@ -8,8 +8,6 @@ from dicomforge import jobs
 from dicomforge.inputs import NamedInput
 from dicomforge.inputset import InputSet
 
-nib = pytest.importorskip("nibabel")
-np = pytest.importorskip("numpy")
 
 
 def _kinds(job: str, inputs: list) -> dict:
@@ -35,6 +33,8 @@ def test_the_data_half_of_a_metaimage_pair(data_name, named):
 
 
 def test_a_nifti_pair_is_one_volume(tmp_path):
+    nib = pytest.importorskip("nibabel")
+    np = pytest.importorskip("numpy")
     nib.save(nib.Nifti1Pair(np.arange(24, dtype=np.int16).reshape(2, 3, 4), np.eye(4)), tmp_path / "pair.img")
     inputs = [NamedInput(n, (tmp_path / n).read_bytes()) for n in ("pair.img", "pair.hdr")]
     assert _kinds("describe", inputs) == {"pair.img": "partner", "pair.hdr": "volume"}

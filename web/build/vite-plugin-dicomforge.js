@@ -27,8 +27,14 @@ export const CSP = [
   "base-uri 'self'",
   "form-action 'self'",
 ].join("; ");
+// Sent as a header only (a <meta> tag cannot carry it): no other site may frame the app, so
+// it cannot be overlaid to trick a click (static hosts: send this header, see README).
+export const HEADER_CSP = `${CSP}; frame-ancestors 'none'`;
+/** The headers the dev and preview servers send with every response (HEADER_CSP for the
+ * built app, *csp* for the dev server). */
+export const securityHeaders = (csp) => ({ "Content-Security-Policy": csp, "X-Frame-Options": "DENY" });
 // the dev server also needs its websocket, and injects CSS as <style>
-export const DEV_CSP = CSP.replace("connect-src 'self'", "connect-src 'self' ws://localhost:5173").replace(
+export const DEV_CSP = HEADER_CSP.replace("connect-src 'self'", "connect-src 'self' ws://localhost:5173").replace(
   "style-src 'self'",
   "style-src 'self' 'unsafe-inline'",
 );

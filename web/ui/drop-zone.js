@@ -1,6 +1,8 @@
 // Drop zone + pickers: hands the chosen files, with their paths, to a callback.
-// Dropped folders are walked recursively (FileSystemDirectoryEntry); the folder picker
-// (webkitdirectory) gives each file its relative path.
+// Files dropped anywhere on the page count (the dashed box is only where to aim): the
+// browser never opens a dropped file in place of the app. Dropped folders are walked
+// recursively (FileSystemDirectoryEntry); the folder picker (webkitdirectory) gives each
+// file its relative path.
 
 /** @typedef {{name: string, data: File}} PickedFile  name: the path within what was dropped */
 
@@ -34,14 +36,25 @@ async function droppedFiles(dataTransfer) {
  * @param {(files: PickedFile[]) => void} onFiles
  */
 export function setupDropZone(zone, pickers, onFiles) {
-  zone.addEventListener("dragover", (event) => {
-    event.preventDefault();
-    zone.classList.add("dragover");
+  const page = zone.ownerDocument;
+  const carriesFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes("Files");
+  const highlight = (on) => {
+    zone.classList.toggle("dragover", on);
+    page.body.classList.toggle("dragover", on);
+  };
+  page.addEventListener("dragover", (event) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault(); // (else the browser would open the file instead of the app)
+    event.dataTransfer.dropEffect = "copy";
+    highlight(true);
   });
-  zone.addEventListener("dragleave", () => zone.classList.remove("dragover"));
-  zone.addEventListener("drop", async (event) => {
+  page.addEventListener("dragleave", (event) => {
+    if (!event.relatedTarget) highlight(false); // left the window
+  });
+  page.addEventListener("drop", async (event) => {
+    if (!carriesFiles(event)) return;
     event.preventDefault();
-    zone.classList.remove("dragover");
+    highlight(false);
     const files = await droppedFiles(event.dataTransfer);
     if (files.length) onFiles(files);
   });

@@ -82,7 +82,32 @@ export function showDescriptions(list, result) {
       addOverlayLines(li, values);
     }
   }
-  for (const error of result.errors) item(list, error.file ?? "?", error.message, "error");
+  showErrors(list, result.errors);
+}
+
+/**
+ * Mark each failed input; files that failed for one and the same reason share one entry
+ * ("20 files: is 256x256, the label map is 128x128") that lists their names.
+ * @param {HTMLElement} list  @param {Array<{file?: string|null, message: string}>} errors
+ */
+export function showErrors(list, errors) {
+  const byMessage = new Map();
+  for (const error of errors) byMessage.set(error.message, [...(byMessage.get(error.message) ?? []), error.file ?? "?"]);
+  for (const [message, files] of byMessage) {
+    if (files.length < 3) {
+      for (const file of files) showError(list, file, message);
+      continue;
+    }
+    const li = item(list, `${files.length} files`, message, "error");
+    li.dataset.file = files[0];
+    li.dataset.files = String(files.length);
+    const names = document.createElement("details");
+    names.className = "files";
+    const summary = document.createElement("summary");
+    summary.textContent = "which files";
+    names.append(summary, files.join(", "));
+    li.append(names);
+  }
 }
 
 /** Mark *name* with an error message (adds the entry when it is not listed). */

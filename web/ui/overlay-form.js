@@ -1,6 +1,7 @@
 // The overlay options form: label values, overlay type, UIDs, and which existing overlay
 // planes (listed from the dropped files) to remove or replace.
 import { collectOverlays, groupName, overlayText } from "./existing-overlays.js";
+import { clearFieldErrors, showFieldErrors } from "./field-errors.js";
 
 /**
  * @param {HTMLFormElement} form
@@ -22,6 +23,7 @@ export function setupOverlayForm(form, onSubmit) {
     if (labelMap !== null) options.labelMap = labelMap;
     const remove = data.getAll("removeGroups").map(String);
     if (remove.length) options.removeGroups = remove;
+    clearFieldErrors(form);
     onSubmit(options);
   });
 
@@ -55,6 +57,8 @@ export function setupOverlayForm(form, onSubmit) {
     setBusy(busy) {
       submit.disabled = busy;
     },
+    /** Problems with options beside their fields; returns those no field shows. */
+    showErrors: (fields) => showFieldErrors(form, fields),
     /**
      * What the dropped inputs offer: a label map (new planes) and/or existing overlays.
      * @param {{labelMap: string|null, dicom: Array<{overlays?: object[]}>}} sources  the name of the

@@ -25,10 +25,15 @@ export function setupProgress(element) {
       bar.value = done;
       text.textContent = `${unit} ${done}/${total}${file ? ` · ${file}` : ""}`;
     },
-    finish(message) {
+    /** End the job's display: *done* (the default) fills the bar, otherwise it stops where it was. */
+    finish(message, done = true) {
       controller = null;
       cancel.disabled = true;
       text.textContent = message;
+      if (done) {
+        if (!bar.hasAttribute("value")) bar.max = 1;
+        bar.value = bar.max;
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 // The volume -> series options form: reads its fields into the job's options object.
+import { clearFieldErrors, showFieldErrors } from "./field-errors.js";
 
 const TEXT_FIELDS = ["seriesDescription", "modality", "filePattern", "patientName", "patientId", "studyDescription", "studyInstanceUid"];
 const NUMBER_FIELDS = ["seriesNumber", "instanceStart"];
@@ -16,6 +17,8 @@ export function setupSeriesForm(form, onSubmit) {
     for (const name of NUMBER_FIELDS) options[name] = Number(data.get(name));
     const reference = String(data.get("reference") ?? "");
     if (reference) options.reference = reference;
+    options.fromSource = data.has("fromSource");
+    clearFieldErrors(form);
     onSubmit(options, { compression: String(data.get("compression") ?? "STORE") });
   });
   return {
@@ -30,5 +33,7 @@ export function setupSeriesForm(form, onSubmit) {
     setBusy(busy) {
       form.querySelector("button[type=submit]").disabled = busy;
     },
+    /** Problems with options beside their fields; returns those no field shows. */
+    showErrors: (fields) => showFieldErrors(form, fields),
   };
 }

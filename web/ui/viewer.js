@@ -2,18 +2,10 @@
 // the canvas applies it, so dragging the window stays smooth.
 //
 // Drag horizontally for width, vertically for center (the viewers' convention); wheel or
-// arrow keys for the next slice/frame; preset menu, numeric fields, reset, save as PNG.
+// arrow keys for the next slice/frame; preset menu, numeric fields, reset, overlay opacity,
+// save as PNG. Images are shown turned as radiologists expect, with their edges' letters.
 
-const TYPED = { int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array };
-
-/** A typed view of a preview result's stored values (little-endian, as the browser is). */
-function storedValues(value) {
-  const Type = TYPED[value.dtype] ?? Uint8Array;
-  const bytes = value.pixels;
-  return new Type(bytes.buffer, bytes.byteOffset, bytes.byteLength / Type.BYTES_PER_ELEMENT);
-}
-
-const rgba32 = ([r, g, b, a]) => ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
+import { isColour, paintPreview, storedValues } from "./viewer-canvas.js";
 
 /**
  * @param {HTMLElement} root  the viewer section (toolbar fields, canvas, message)
@@ -26,51 +18,71 @@ export function setupViewer(root, { loadImage, displayLut }) {
   const field = (name) => root.querySelector(`[name="${name}"]`);
   const [imageSelect, presetSelect, centerInput, widthInput] = ["image", "preset", "center", "width"].map(field);
   const message = root.querySelector(".viewer-message");
+  const notes = root.querySelector(".viewer-notes");
   const position = root.querySelector(".viewer-position");
   const toggles = root.querySelector(".overlay-toggles");
+  const opacityInput = field("opacity");
+  const markers = Object.fromEntries([...root.querySelectorAll(".marker")].map((el) => [el.dataset.edge, el]));
 
   let images = [];
   let state = null; // { index, frame, value, values, lut, window, initial, hidden: Set }
+  let hidden = new Set(); // overlay groups the user switched off (kept from image to image)
   let pending = null; // the window waiting for a table
   let inFlight = false;
   let painted = 0;
+  let loading = 0; // the latest show() call: an older one that finishes late is dropped
 
   function showMessage(text) {
     message.textContent = text;
     message.hidden = !text;
   }
 
+  /** What the file gets wrong that the display worked around, beside the image. */
+  function showNotes(warnings = []) {
+    notes.replaceChildren(...warnings.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+    notes.hidden = !warnings.length;
+  }
+
+  function showMarkers(value) {
+    const letters = value?.orientation?.markers;
+    for (const [edge, el] of Object.entries(markers)) {
+      el.textContent = letters?.[edge] ?? "";
+      el.hidden = !letters;
+    }
+  }
+
   function paint() {
-    const { value, values, lut, hidden } = state;
-    const { rows, columns } = value;
-    canvas.width = columns;
-    canvas.height = rows;
-    const image = ctx.createImageData(columns, rows);
-    const out = new Uint32Array(image.data.buffer);
-    if (value.lut === null) {
-      const rgb = value.pixels;
-      for (let i = 0, j = 0; i < out.length; i++, j += 3) out[i] = rgba32([rgb[j], rgb[j + 1], rgb[j + 2], 255]);
-    } else {
-      const table = new Uint32Array(lut.length);
-      for (let k = 0; k < lut.length; k++) table[k] = rgba32([lut[k], lut[k], lut[k], 255]);
-      const offset = value.lutOffset;
-      for (let i = 0; i < out.length; i++) out[i] = table[values[i] - offset];
-    }
-    for (const plane of value.overlays) {
-      if (hidden.has(plane.group)) continue;
-      const colour = rgba32(plane.color);
-      const bits = plane.bits;
-      for (let i = 0; i < out.length; i++) if (bits[i]) out[i] = colour;
-    }
-    ctx.putImageData(image, 0, 0);
+    const { value, values, lut } = state;
+    paintPreview(canvas, { value, values, lut, hidden, opacity: Number(opacityInput.value) / 100 });
     painted += 1;
     root.dataset.painted = String(painted);
     root.dataset.center = String(state.window?.center ?? "");
     root.dataset.width = String(state.window?.width ?? "");
+    const o = value.orientation ?? {};
+    root.dataset.turn = [o.transpose && "transpose", o.flipH && "flipH", o.flipV && "flipV"].filter(Boolean).join(" ");
+  }
+
+  /** Nothing shown: after a failure, no control may still speak of the previous image. */
+  function clearView(index, text) {
+    state = null;
+    pending = null;
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    presetSelect.replaceChildren(new Option("(no presets)", ""));
+    toggles.replaceChildren();
+    showMarkers(null);
+    showNotes([]);
+    centerInput.value = widthInput.value = "";
+    centerInput.disabled = widthInput.disabled = presetSelect.disabled = true;
+    position.textContent = `image ${index + 1}/${images.length}`;
+    root.dataset.center = root.dataset.width = root.dataset.turn = "";
+    showMessage(text);
   }
 
   function showWindowFields() {
     const w = state.window;
+    // the menu names the window shown when it is one of the presets (a drag leaves them all)
+    const index = (state.value.presets ?? []).findIndex((p) => p.name === w?.name && p.center === w?.center && p.width === w?.width);
+    presetSelect.value = index >= 0 ? String(index) : "";
     centerInput.value = w ? String(Math.round(w.center * 100) / 100) : "";
     widthInput.value = w ? String(Math.round(w.width * 100) / 100) : "";
     centerInput.disabled = widthInput.disabled = presetSelect.disabled = !w;
@@ -78,7 +90,7 @@ export function setupViewer(root, { loadImage, displayLut }) {
 
   /** Ask Python for the table of *window*; coalesces requests so only the latest is built. */
   function setWindow(window) {
-    if (!state || state.value.lut === null) return;
+    if (!state || isColour(state.value)) return;
     state.window = window;
     showWindowFields();
     pending = window;
@@ -87,15 +99,18 @@ export function setupViewer(root, { loadImage, displayLut }) {
 
   async function requestTable() {
     inFlight = true;
-    while (pending) {
+    while (pending && state) {
       const window = pending;
+      const view = state;
       pending = null;
       try {
-        state.lut = await displayLut(state.value.display, window);
+        const lut = await displayLut(view.value.display, window);
+        if (state !== view) continue; // another image (or none) is shown now
+        view.lut = lut;
         showMessage("");
         paint();
       } catch (error) {
-        showMessage(error.message);
+        if (state === view) showMessage(error.message);
       }
     }
     inFlight = false;
@@ -104,7 +119,8 @@ export function setupViewer(root, { loadImage, displayLut }) {
   function fillPresets(value) {
     presetSelect.replaceChildren(new Option("(choose a preset)", ""));
     for (const [i, p] of (value.presets ?? []).entries()) {
-      presetSelect.append(new Option(`${p.name} (C ${p.center} / W ${p.width})`, String(i)));
+      const label = p.center == null ? p.name : `${p.name} (C ${p.center} / W ${p.width})`;
+      presetSelect.append(new Option(label, String(i)));
     }
   }
 
@@ -114,11 +130,11 @@ export function setupViewer(root, { loadImage, displayLut }) {
       const label = document.createElement("label");
       const box = document.createElement("input");
       box.type = "checkbox";
-      box.checked = !state.hidden.has(plane.group);
+      box.checked = !hidden.has(plane.group);
       box.addEventListener("change", () => {
-        if (box.checked) state.hidden.delete(plane.group);
-        else state.hidden.add(plane.group);
-        paint();
+        if (box.checked) hidden.delete(plane.group);
+        else hidden.add(plane.group);
+        if (state) paint();
       });
       const swatch = document.createElement("span");
       swatch.className = "swatch";
@@ -133,24 +149,29 @@ export function setupViewer(root, { loadImage, displayLut }) {
     const image = images[index];
     if (!image) return;
     const carried = keepWindow ? state?.window : null;
+    const call = ++loading;
+    imageSelect.value = String(index);
+    let value;
     try {
-      const value = await loadImage(image, frame);
-      state = {
-        index, frame, value, values: value.lut === null ? null : storedValues(value), lut: value.lut,
-        window: value.window, initial: value.window, hidden: state?.hidden ?? new Set(),
-      };
-      imageSelect.value = String(index);
-      position.textContent = `image ${index + 1}/${images.length}` + (value.frames > 1 ? ` · frame ${frame + 1}/${value.frames}` : "");
-      fillPresets(value);
-      fillToggles(value);
-      showMessage("");
-      showWindowFields();
-      if (carried && value.lut !== null) setWindow(carried);
-      else paint();
+      value = await loadImage(image, frame);
     } catch (error) {
-      showMessage(`${image.name}: ${error.message}`);
-      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      if (call === loading) clearView(index, `${image.name}: ${error.message}`);
+      return;
     }
+    if (call !== loading) return; // a later image was asked for meanwhile
+    state = {
+      index, frame, value, values: isColour(value) ? null : storedValues(value), lut: value.lut,
+      window: value.window ?? null, initial: value.window ?? null,
+    };
+    position.textContent = `image ${index + 1}/${images.length}` + (value.frames > 1 ? ` · frame ${frame + 1}/${value.frames}` : "");
+    fillPresets(value);
+    fillToggles(value);
+    showMarkers(value);
+    showNotes(value.warnings);
+    showMessage("");
+    showWindowFields();
+    if (carried && !isColour(value)) setWindow(carried);
+    else paint();
   }
 
   /** Next/previous frame, then image; the window is kept within a file or a series. */
@@ -195,9 +216,10 @@ export function setupViewer(root, { loadImage, displayLut }) {
 
   imageSelect.addEventListener("change", () => show(Number(imageSelect.value)));
   presetSelect.addEventListener("change", () => {
-    const preset = state?.value.presets[Number(presetSelect.value)];
-    if (preset) setWindow({ center: preset.center, width: preset.width, function: preset.function ?? "LINEAR", voi: preset.voi ?? null });
+    const preset = state?.value.presets?.[Number(presetSelect.value)];
+    if (preset) setWindow({ ...preset, function: preset.function ?? "LINEAR", voi: preset.voi ?? null });
   });
+  opacityInput.addEventListener("input", () => state && paint());
   const typed = () => {
     const center = Number(centerInput.value);
     const width = Number(widthInput.value);

@@ -4,12 +4,13 @@ import { proxy, transfer, wrap } from "comlink";
 
 /** A failure the user can act on, as the worker reported it. */
 export class DicomForgeError extends Error {
-  constructor({ name = "DicomForgeError", message, file = null, kind, stage }) {
+  constructor({ name = "DicomForgeError", message, file = null, kind, stage, fields }) {
     super(message);
     this.name = name;
     this.file = file;
     this.kind = kind;
     this.stage = stage;
+    this.fields = fields ?? {};
   }
 }
 

@@ -51,6 +51,8 @@
  * @property {string|null} [file]  The input the problem concerns.
  * @property {string} [kind]   The Python error class (InputError, GeometryError, OptionsError, ...).
  * @property {string} [stage]  For RuntimeLoadError: the start-up stage that failed.
+ * @property {Object<string, string>} [fields]  For OptionsError: option name (camelCase) -> the
+ *   problem with it, so that a form can say it beside the field.
  */
 
 /**
@@ -198,7 +200,8 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
 /**
  * @typedef {object} DicomValue  describe: a DICOM file's header summary (`kind: "dicom"`), with
  *   `file`, `sopClass`, `modality`, `patientName`, `patientId`, `studyDescription`,
- *   `seriesDescription`, `seriesInstanceUid`, `rows`, `columns`, `frames`, `transferSyntax`,
+ *   `seriesDescription`, `seriesInstanceUid`, `sopInstanceUid` (what per-file masks are keyed
+ *   by), `rows`, `columns`, `frames`, `transferSyntax`,
  *   `instanceNumber` and `position` (mm along the slice normal; absent when the file lacks them:
  *   a viewer orders a series by them) and `overlays` (group, label, description, rows, columns,
  *   frames, type, origin, count).

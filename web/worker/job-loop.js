@@ -75,6 +75,7 @@ export function collect(out, event, onProgress) {
     case "failed":
       out.ok = false;
       out.error = { name: event.name, kind: event.kind, message: event.message, file: event.file };
+      if (event.fields) out.error.fields = event.fields;
       break;
     case "warning":
       out.warnings.push({ file: event.file || null, message: event.message });
@@ -151,8 +152,16 @@ export function withoutNulls(value) {
   );
 }
 
-/** A Python exception escaping a job is a bug, not bad input: report it as internal. */
+/**
+ * A Python exception escaping a job is a bug, not bad input: report it as internal, in words
+ * (Python's own message goes to the console, with its traceback, for the bug report).
+ */
 export function pythonError(err) {
   const text = String(err?.message ?? err).trim();
-  return { name: "InternalError", message: text.split("\n").pop() || text };
+  console.error(`dicomforge internal error: ${text}`);
+  return {
+    name: "InternalError",
+    message: "dicomforge stopped on an internal error (a bug, not a problem with your files); " +
+      "the details are in the browser's console",
+  };
 }

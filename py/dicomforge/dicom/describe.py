@@ -43,6 +43,7 @@ _TEXT_FIELDS = (
     (tags.STUDY_DESCRIPTION, "studyDescription"),
     (tags.SERIES_DESCRIPTION, "seriesDescription"),
     (tags.SERIES_INSTANCE_UID, "seriesInstanceUid"),
+    (tags.SOP_INSTANCE_UID, "sopInstanceUid"),
 )
 
 

@@ -76,8 +76,18 @@ class Job:
         if not problems and self.check is not None:
             problems = list(self.check(values, self.schema.label(casing)))
         if problems:
-            raise OptionsError("; ".join(problems))
+            raise OptionsError("; ".join(problems), fields=self._fields(problems, casing))
         return values, JobContext(budget=parse_size(budget))
+
+    def _fields(self, problems: list[str], casing: str) -> dict:
+        """Option (as *casing* spells it) -> the first problem that names it first."""
+        labels = sorted((self.schema.label(casing)(n) for n in self.schema.options), key=len, reverse=True)
+        fields = {}
+        for problem in problems:
+            owner = next((label for label in labels if problem.startswith((label + " ", label + ":"))), None)
+            if owner is not None:
+                fields.setdefault(owner, problem)
+        return fields
 
 
 class Registry:

@@ -28,7 +28,7 @@ __all__ = ["JOB"]
 SCHEMA = Schema.of_dataclass(
     "series", SeriesOptions,
     Option("reference", ("text",), "", "the input (a DICOM file) whose patient and study are copied; not converted"),
-    docs={"series_description": "(0008,103E) Series Description", "series_number": "(0020,0011) Series Number",
+    docs={"series_description": "(0008,103E) Series Description (default: a DICOM series' own, else the input's name)", "series_number": "(0020,0011) Series Number",
           "modality": "CT, MR, or anything else for Secondary Capture (default: a DICOM series' own, else OT)",
           "instance_start": "Instance Number of the first file",
           "from_source": "keep a DICOM series' patient, study, frame of reference and acquisition",

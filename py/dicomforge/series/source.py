@@ -55,8 +55,8 @@ ACQUISITION = {
            "InPlanePhaseEncodingDirection", "ContrastBolusAgent"),
 }
 #: General Series and Image Plane attributes of the acquisition, kept for any modality.
-SERIES_KEYWORDS = ("SliceThickness", "BodyPartExamined", "PatientPosition", "Laterality", "ProtocolName",
-                   "PositionReferenceIndicator")
+SERIES_KEYWORDS = ("SeriesDescription", "SliceThickness", "BodyPartExamined", "PatientPosition", "Laterality",
+                   "ProtocolName", "PositionReferenceIndicator")
 
 
 def source_modality(source: Dataset | None) -> str:

@@ -17,6 +17,7 @@ from pydicom.uid import ExplicitVRLittleEndian
 from dicomforge import __version__
 from dicomforge.dicom.encode import format_ds
 from dicomforge.display.presets import CT_DEFAULT, CT_PRESETS
+from dicomforge.kinds import stem
 from dicomforge.geometry import ZERO, orientation_label
 
 from .pixels import SECONDARY_CAPTURE, SOP_CLASSES
@@ -34,6 +35,11 @@ _EXPLICIT_LE = str(ExplicitVRLittleEndian)
 
 #: (center, width) of the window a CT series opens with: the viewers' default for CT.
 CT_WINDOW = next((center, width) for name, center, width in CT_PRESETS if name == CT_DEFAULT)
+
+
+def volume_label(name: str) -> str:
+    """A series description from an input's file name: ``brain_t1`` for ``scans/brain_t1.nii.gz``."""
+    return stem(name).replace("\\", "_") if name else ""
 
 
 def geometry_ds(value: float) -> str:
@@ -89,8 +95,9 @@ def template(volume, options, modality, pixels, study_uid, series_uid, for_uid, 
     ds.Manufacturer = "dicomforge"
     ds.ReferringPhysicianName = copied.get("ReferringPhysicianName", "")
     ds.StudyDescription = options.study_description or copied.get("StudyDescription", "")
-    if options.series_description:
-        ds.SeriesDescription = options.series_description
+    description = options.series_description or acquired.get("SeriesDescription") or volume_label(volume.name)
+    if description:
+        ds.SeriesDescription = description[:64]
     ds.DerivationDescription = pixels.note
     ds.PatientName = options.patient_name or copied.get("PatientName", "")
     ds.PatientID = options.patient_id or copied.get("PatientID", "")
@@ -129,6 +136,8 @@ def template(volume, options, modality, pixels, study_uid, series_uid, for_uid, 
     ds.FrameOfReferenceUID = for_uid
     ds.PositionReferenceIndicator = ""
     for keyword, value in acquired.items():  # the source's acquisition (its IOD's attributes)
+        if keyword == "SeriesDescription":
+            continue  # (written above: the option wins)
         if keyword != "PatientPosition" or modality in SOP_CLASSES:
             setattr(ds, keyword, value)
     ds.SliceLocation = "0"  # per slice

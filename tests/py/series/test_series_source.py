@@ -7,11 +7,14 @@ import subprocess
 from io import BytesIO
 
 import pydicom
+import pytest
 
 from dicomforge import jobs
 from dicomforge.inputs import NamedInput
-from scanner_cases import oblique_mr_series
 from test_series_validators import tool
+
+pytest.importorskip("numpy")  # (the scanner's series is made with numpy)
+from scanner_cases import oblique_mr_series  # noqa: E402
 
 
 def _reexport(options=None, files=None):
@@ -35,6 +38,8 @@ def test_identity_and_acquisition_kept_by_default():
 
 
 def test_options_still_win():
+    kept, _, _ = _reexport()
+    assert kept[0].SeriesDescription == "t2_tse_obl"  # the source's, when none is chosen
     written, _, source = _reexport({"modality": "CT", "patient_id": "NEW", "from_source": True})
     ds = written[0]
     assert (ds.Modality, ds.PatientID, ds.PatientName) == ("CT", "NEW", "Oblique^Scanner")
@@ -65,3 +70,11 @@ def test_dciodvfy_no_errors(tmp_path):
     written[0].save_as(path, enforce_file_format=True)
     run = subprocess.run([exe, str(path)], capture_output=True, text=True)
     assert not [line for line in (run.stdout + run.stderr).splitlines() if line.startswith("Error")], run.stderr
+
+
+def test_a_volume_series_is_described_by_its_file_name():
+    from dicom_cases import make_volume, nrrd_bytes
+
+    events = jobs.start("series", [NamedInput("scans/brain_t1.nrrd", nrrd_bytes(make_volume()))], {})
+    ds = pydicom.dcmread(BytesIO(next(e["data"] for e in events if e["type"] == "file")))
+    assert ds.SeriesDescription == "brain_t1"

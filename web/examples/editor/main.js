@@ -1,8 +1,11 @@
-// A minimal "editor" embedding dicomforge through web/api.js (used by tests/e2e/api.spec.js).
+// An image editor's page embedding dicomforge through web/api.js: the demo a person uses
+// (editor.js), and the scenario tests/e2e/api.spec.js drives through the same API.
 import { createDicomforge } from "../../api.js";
+import { setupEditor } from "./editor.js";
 
 const log = document.querySelector("#log");
 const dicomforge = createDicomforge();
+setupEditor(dicomforge);
 
 /** What the test drives: export overlays for in-memory masks, convert an in-memory volume. */
 window.editorScenario = async ({ dicom, masks, volume }) => {
