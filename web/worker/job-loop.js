@@ -15,12 +15,13 @@ export const emptyResult = () => ({ ok: true, results: [], files: [], errors: []
  * Run Python *events* (a generator PyProxy) to the end into *out*.
  * @param {object} events  the job's events
  * @param {{out: object, onProgress?: Function, cancelled: () => boolean, feed: () => boolean,
- *   readingDone: () => boolean, waitForInputs: () => Promise<void>}} loop
- *   feed: hand the job what was read meanwhile (true if anything); readingDone: every input is
+ *   prepare?: () => Promise<void> | null, readingDone: () => boolean, waitForInputs: () => Promise<void>}} loop
+ *   feed: hand the job what was read meanwhile (true if anything); prepare: what the fed inputs
+ *   need before the job goes on (their codecs), null when nothing; readingDone: every input is
  *   read; waitForInputs: resolves when more inputs are read, rejects when none will come.
  * @returns {Promise<number>} milliseconds of Python producing events
  */
-export async function driveEvents(events, { out, onProgress, cancelled, feed, readingDone, waitForInputs }) {
+export async function driveEvents(events, { out, onProgress, cancelled, feed, prepare, readingDone, waitForInputs }) {
   const progress = throttled(onProgress);
   let python = 0;
   let lastYield = performance.now();
@@ -31,12 +32,15 @@ export async function driveEvents(events, { out, onProgress, cancelled, feed, re
     if (type === "wait") {
       pyEvent.destroy();
       while (!feed() && !cancelled()) await waitForInputs();
+      await prepare?.();
       lastYield = performance.now();
     } else {
       const event = type === "zip" ? zipPart(pyEvent) : pyEvent.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
       pyEvent.destroy?.();
       collect(out, event, progress);
       feed(); // what was read meanwhile, for the job's next step
+      const preparing = prepare?.();
+      if (preparing) await preparing;
       // while inputs are read, yield often: reads progress only when this thread is free
       if (performance.now() - lastYield > (readingDone() ? YIELD_EVERY_MS : READING_YIELD_MS)) {
         await yieldToEventLoop();

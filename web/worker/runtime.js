@@ -6,6 +6,8 @@ import { transfer } from "comlink";
 import JSZip from "jszip";
 import { Arrivals, Changes } from "./arrivals.js";
 import { BlobReader } from "./blob-reader.js";
+import { CODEC_WASM_URLS } from "./codec-assets.js";
+import { Codecs } from "./codecs.js";
 import { BENCH_JOB_NAMES } from "./contract.js";
 import { FIRST_JOB_HEAP, HeapWriter } from "./heap.js";
 import { InputReader } from "./input-reader.js";
@@ -37,6 +39,7 @@ export class DicomforgeWorker {
   #heap = null;
   #cancelled = new Set();
   #running = new Map(); // jobId -> {arrivals, changes} of a running job
+  #codecs = new Codecs(CODEC_WASM_URLS); // loaded when a job's inputs first need one
 
   /**
    * Start the runtime once; every later call returns the same result.
@@ -151,6 +154,7 @@ export class DicomforgeWorker {
     const t0 = performance.now();
     const readerBytes = this.#blobReader.bytesRead;
     const partial = Boolean(this.#jobs[name]?.partial);
+    const wanted = this.#jobs[name]?.pixels ? new Set() : null; // codec families the fed inputs need
     let feed = null;
     let events = null;
     let readAll = Promise.resolve();
@@ -167,7 +171,8 @@ export class DicomforgeWorker {
       const cancelled = () => this.#cancelled.has(jobId);
       out.timings.python = Math.round(await driveEvents(events, {
         out, onProgress, cancelled,
-        feed: () => this.#feed(feed, reading, out),
+        feed: () => this.#feed(feed, reading, out, wanted),
+        prepare: () => (wanted?.size ? this.#loadCodecs(wanted, out) : null),
         readingDone: () => reading.done,
         waitForInputs: async () => {
           if (reading.error) throw reading.error;
@@ -223,8 +228,9 @@ export class DicomforgeWorker {
    * Hand the job the inputs made since the last call (a failed one: its error, and one input
    * fewer to wait for). Returns whether there was anything to hand over.
    */
-  #feed(feed, reading, out) {
+  #feed(feed, reading, out, wanted) {
     const ready = reading.ready.splice(0);
+    const added = [];
     for (const i of ready) {
       const entry = reading.made[i];
       if (entry.error) {
@@ -232,9 +238,23 @@ export class DicomforgeWorker {
         out.errors.push(entry.error);
       } else {
         feed.add(entry.input, i);
+        added.push(entry.input);
       }
     }
+    if (wanted && added.length) {
+      const families = this.#python.wantedCodecs(added);
+      for (const family of families) wanted.add(family);
+      families.destroy();
+    }
     return ready.length > 0;
+  }
+
+  /** Load the codecs of *wanted* (emptied); one that cannot load is a warning, and its files' errors say the rest. */
+  async #loadCodecs(wanted, out) {
+    const families = [...wanted];
+    wanted.clear();
+    const problems = await this.#codecs.ensure(families, (family, decode) => this.#python.registerCodec(family, decode));
+    for (const message of problems) out.warnings.push({ file: null, message });
   }
 
   /** After a job: what it read and does not keep is freed; its reading figures go to `out.inputs`. */

@@ -43,6 +43,8 @@ async function fetchArchive(url, what) {
  * @property {Function} InputFeed    dicomforge.inputs.InputFeed
  * @property {Function} oversized    dicomforge.inputs.oversized
  * @property {Function} splitBuffer  dicomforge.inputs.split_buffer
+ * @property {Function} wantedCodecs dicomforge.dicom.codecs.wanted_by(items): codec families to load
+ * @property {Function} registerCodec dicomforge.dicom.codecs.register(family, decode)
  * @property {() => Function} benchStart  dicomforge.bench.jobs.BENCH.start, imported on first use
  */
 
@@ -51,6 +53,7 @@ function entryPoints(pyodide) {
   const jobs = pyodide.pyimport("dicomforge.jobs");
   const inputs = pyodide.pyimport("dicomforge.inputs");
   const warmup = pyodide.pyimport("dicomforge.jobs.warmup");
+  const codecs = pyodide.pyimport("dicomforge.dicom.codecs");
   let benchStart = null;
   return {
     start: jobs.start,
@@ -63,6 +66,8 @@ function entryPoints(pyodide) {
     InputFeed: inputs.InputFeed,
     oversized: inputs.oversized,
     splitBuffer: inputs.split_buffer,
+    wantedCodecs: codecs.wanted_by,
+    registerCodec: codecs.register,
     benchStart: () => (benchStart ??= pyodide.pyimport("dicomforge.bench.jobs").BENCH.start),
   };
 }

@@ -1,17 +1,17 @@
 """Pixel decoding without numpy: one frame of stored values from a DICOM data set.
 
 Handles the native (uncompressed) transfer syntaxes (implicit VR little endian,
-explicit VR little and big endian, deflated explicit VR little endian) and RLE
-Lossless (PS3.5 Annex G, :mod:`dicomforge.dicom.rle`). Any other compressed
-transfer syntax is an :class:`~dicomforge.errors.UnsupportedError` ("no preview
-for JPEG Baseline (Process 1)").
+explicit VR little and big endian, deflated explicit VR little endian), RLE Lossless
+(PS3.5 Annex G, :mod:`dicomforge.dicom.rle`) and, through :mod:`dicomforge.dicom.codecs`,
+JPEG, JPEG Lossless, JPEG-LS, JPEG 2000 and HTJ2K. Any other transfer syntax is an
+:class:`~dicomforge.errors.UnsupportedError` naming it.
 
 The result, :class:`Pixels`, holds the frame as little-endian bytes of a numpy-named
 element type: ``uint8``/``int8``/``uint16``/``int16``/``uint32``/``int32`` for one
 sample per pixel (bits above (0028,0101) *Bits Stored* masked off, or filled with
 the sign for (0028,0103) *Pixel Representation* 1), and pixel-interleaved 8-bit RGB
-for three samples (YBR_FULL and YBR_FULL_422 converted to RGB). No windowing here:
-see :mod:`dicomforge.display`. The data set is never modified.
+for three samples (YBR_FULL and YBR_FULL_422 converted to RGB, by the codec for JPEG).
+No windowing here: see :mod:`dicomforge.display`. The data set is never modified.
 """
 
 from __future__ import annotations
@@ -21,17 +21,18 @@ from io import BytesIO
 
 import pydicom
 from pydicom.errors import InvalidDicomError
-from pydicom.uid import UID
 
 from dicomforge import kernels
 from dicomforge.errors import DicomForgeError, InputError, OptionsError, UnsupportedError, plain_reason
 from dicomforge.inputs import NamedInput
 
+from .codecs import ENCAPSULATED, decode_fragment, syntax_name
+from .fragments import frame_fragment
 from .palette import palette_to_rgb
 from .rle import RLE_LOSSLESS, decode_rle_frame
 from .scan import NOT_DICOM, check_header, unreadable
 
-__all__ = ["Pixels", "read_dataset", "dataset_name", "frame_count", "decode_frame"]
+__all__ = ["Pixels", "read_dataset", "dataset_name", "frame_count", "decode_frame", "transfer_syntax"]
 
 _NATIVE = {
     "1.2.840.10008.1.2": ("Implicit VR Little Endian", True),
@@ -42,6 +43,7 @@ _NATIVE = {
 _MONOCHROME = ("MONOCHROME1", "MONOCHROME2")
 _PALETTE = "PALETTE COLOR"
 _COLOUR = ("RGB", "YBR_FULL", "YBR_FULL_422")
+_J2K_COLOUR = ("YBR_ICT", "YBR_RCT")  # JPEG 2000's own colour transforms, undone by its codec
 _REQUIRED = ("Rows", "Columns", "BitsAllocated", "PixelRepresentation", "PhotometricInterpretation")
 
 
@@ -118,7 +120,7 @@ def frame_count(ds) -> int:
         raise InputError(f"(0028,0008) Number of Frames is not a number: {ds.NumberOfFrames!r}") from None
 
 
-def _transfer_syntax(ds) -> str:
+def transfer_syntax(ds) -> str:
     meta = getattr(ds, "file_meta", None)
     uid = meta.get("TransferSyntaxUID") if meta is not None else None
     if uid:
@@ -140,9 +142,9 @@ def decode_frame(ds, frame: int = 0, name: str | None = None) -> Pixels:
         No Pixel Data, missing image pixel elements (all named in one message),
         truncated Pixel Data, or Pixel Data that holds more frames than the header says.
     UnsupportedError
-        A compressed transfer syntax other than RLE Lossless, or a photometric
-        interpretation other than MONOCHROME1/2, PALETTE COLOR (returned as RGB), RGB,
-        YBR_FULL(_422).
+        A transfer syntax without a codec here, or a photometric interpretation other
+        than MONOCHROME1/2, PALETTE COLOR (returned as RGB), RGB, YBR_FULL(_422) (and
+        YBR_ICT/YBR_RCT in JPEG 2000).
     OptionsError
         *frame* is not one of the file's frames.
     """
@@ -172,24 +174,34 @@ def _decode(ds, frame: int) -> Pixels:
         raise InputError(f"image size {columns}x{rows} has no pixels")
     if not 0 <= frame < frames:
         raise OptionsError(f"frame {frame} does not exist: the file has {frames} frame(s), numbered from 0")
-    syntax = _transfer_syntax(ds)
-    if syntax not in _NATIVE and syntax != RLE_LOSSLESS:
-        uid = UID(syntax)
-        raise UnsupportedError(f"no preview for {uid.name if uid.is_transfer_syntax else syntax}")
+    syntax = transfer_syntax(ds)
+    if syntax not in _NATIVE and syntax not in ENCAPSULATED:
+        raise UnsupportedError(f"cannot decode {syntax_name(syntax)} ({syntax}): no codec for this transfer syntax")
+    compressed = syntax not in _NATIVE and syntax != RLE_LOSSLESS
     if allocated not in (1, 8, 16, 32) or not 1 <= stored <= allocated:
         raise UnsupportedError(f"no preview for Bits Allocated {allocated} / Bits Stored {stored}")
     if samples == 1 and photometric not in (*_MONOCHROME, _PALETTE):
         raise UnsupportedError(f"no preview for Photometric Interpretation {photometric}")
-    if samples == 3 and photometric not in _COLOUR:
+    if samples == 3 and photometric not in _COLOUR and not (compressed and photometric in _J2K_COLOUR):
         raise UnsupportedError(f"no preview for Photometric Interpretation {photometric}")
     if samples not in (1, 3):
         raise UnsupportedError(f"no preview for {samples} samples per pixel")
 
     per_pixel = 2 if photometric == "YBR_FULL_422" else samples  # PS3.3 C.7.6.3.1.2: 2 samples per pixel
+    # RRR..GGG..BBB.. only for native data that says so (the RLE decoder interleaves itself)
+    interleaved = syntax == RLE_LOSSLESS or int(ds.get("PlanarConfiguration") or 0) == 0
     if syntax in _NATIVE:
         raw = _native_frame(ds, syntax, frame, frames, rows * columns * per_pixel, allocated)
-    else:
+    elif not compressed:
         raw = decode_rle_frame(ds, frame, frames, rows, columns, samples, allocated)
+    else:
+        if allocated == 1:
+            raise UnsupportedError(f"cannot decode {syntax_name(syntax)} with Bits Allocated 1")
+        fragment = frame_fragment(ds, frame, frames)
+        raw, decoded_as = decode_fragment(syntax, fragment, frame, rows, columns, samples, allocated, signed, photometric)
+        raw, interleaved = bytes(raw), True  # codecs give whole samples, pixel by pixel
+        if samples == 3 and (decoded_as == "RGB" or photometric in _J2K_COLOUR):
+            photometric = "RGB"
 
     size = max(allocated // 8, 1)
     if allocated == 1:
@@ -198,7 +210,7 @@ def _decode(ds, frame: int) -> Pixels:
         raw = kernels.mask_stored_bits(raw, size, stored, signed and samples == 1)
         dtype = f"{'int' if signed and samples == 1 else 'uint'}{8 * size}"
     if samples == 3:
-        raw, dtype = _to_rgb(raw, ds, photometric, size, stored, rows * columns), "uint8"
+        raw, dtype = _to_rgb(raw, photometric, size, stored, rows * columns, interleaved, compressed), "uint8"
     elif photometric == _PALETTE:  # indices through the file's colour tables: shown as RGB
         little = _NATIVE[syntax][1] if syntax in _NATIVE else True
         raw, dtype, samples = palette_to_rgb(raw, dtype, ds, little), "uint8", 3
@@ -240,26 +252,28 @@ def _native_frame(ds, syntax: str, frame: int, frames: int, values: int, allocat
     return raw
 
 
-def _to_rgb(raw: bytes, ds, photometric: str, size: int, stored: int, pixels: int) -> bytes:
-    """8-bit pixel-interleaved RGB from a colour frame (PS3.3 C.7.6.3.1.2, C.7.6.3.1.3)."""
+def _to_rgb(raw: bytes, photometric: str, size: int, stored: int, pixels: int, interleaved: bool, decoded: bool) -> bytes:
+    """8-bit pixel-interleaved RGB from a colour frame (PS3.3 C.7.6.3.1.2, C.7.6.3.1.3).
+    *interleaved*: the samples come pixel by pixel whatever Planar Configuration says;
+    *decoded*: a codec's output, whole samples for every pixel even for YBR_FULL_422."""
     if size > 1:  # keep the 8 most significant stored bits of each sample
         if stored == 8 * size:
             raw = raw[size - 1 :: size]
         else:
             values = [v >> (stored - 8) if stored > 8 else v for v in _uints(raw, size)]
             raw = bytes(min(v, 255) for v in values)
-    if photometric == "YBR_FULL_422":  # Y1 Y2 Cb Cr per pair of pixels -> Y Cb Cr each
+    if photometric == "YBR_FULL_422" and not decoded:  # Y1 Y2 Cb Cr per pair of pixels -> Y Cb Cr each
         ybr = bytearray(3 * pixels)
         ybr[0::6], ybr[3::6] = raw[0::4], raw[1::4]
         ybr[1::6] = ybr[4::6] = raw[2::4]
         ybr[2::6] = ybr[5::6] = raw[3::4]
         return kernels.ybr_full_to_rgb(bytes(ybr))
-    if int(ds.get("PlanarConfiguration") or 0) == 1 and _transfer_syntax(ds) != RLE_LOSSLESS:
+    if not interleaved:
         planes = bytearray(len(raw))
         for s in range(3):  # RRR..GGG..BBB.. -> RGBRGB..
             planes[s::3] = raw[s * pixels : (s + 1) * pixels]
         raw = bytes(planes)
-    if photometric == "YBR_FULL":
+    if photometric in ("YBR_FULL", "YBR_FULL_422"):
         return kernels.ybr_full_to_rgb(raw)
     return raw
 

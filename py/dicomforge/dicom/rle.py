@@ -7,12 +7,12 @@ One Python step per run of bytes, never per pixel.
 
 from __future__ import annotations
 
-from dicomforge.errors import InputError, UnsupportedError, plain_reason
+from dicomforge.errors import InputError, UnsupportedError
+
+from .fragments import frame_fragment
+from .tags import RLE_LOSSLESS
 
 __all__ = ["RLE_LOSSLESS", "decode_rle_frame"]
-
-#: Transfer Syntax UID of RLE Lossless.
-RLE_LOSSLESS = "1.2.840.10008.1.2.5"
 
 
 def decode_rle_frame(ds, frame: int, frames: int, rows: int, columns: int, samples: int, allocated: int) -> bytes:
@@ -22,14 +22,9 @@ def decode_rle_frame(ds, frame: int, frames: int, rows: int, columns: int, sampl
     endian uint32) and one PackBits segment per byte plane, the most significant byte
     of sample 0 first.
     """
-    from pydicom.encaps import get_frame
-
     if allocated == 1:
         raise UnsupportedError("no preview for RLE Lossless with Bits Allocated 1")
-    try:
-        fragment = get_frame(ds.PixelData, frame, number_of_frames=frames)
-    except Exception as exc:  # pydicom reports damaged encapsulation in several ways
-        raise InputError(f"encapsulated Pixel Data is damaged: {plain_reason(exc)}") from None
+    fragment = frame_fragment(ds, frame, frames)
     size = allocated // 8
     pixels = rows * columns
     if len(fragment) < 64:

@@ -277,6 +277,26 @@ def _scan(item: NamedInput, header_only: bool, budget: int) -> DicomScan:
     return DicomScan(item.name, data, ts, meta, meta_end, body, elements, implicit, little, deflated)
 
 
+def transfer_syntax_of(item: NamedInput) -> str | None:
+    """(0002,0010) *Transfer Syntax UID* from the file meta alone, None when *item* is
+    not a Part 10 file or its meta is damaged (whoever reads it whole will say why)."""
+    data = item.data
+    if len(data) < 132 or bytes(data[128:132]) != b"DICM":
+        return None
+    pos = 132
+    try:
+        while pos + 8 <= len(data) and struct.unpack_from("<H", data, pos)[0] == 0x0002:
+            tag, _, start, length = _header(data, pos, False, True)
+            if length == _UNDEFINED or start + length > len(data):
+                return None
+            if tag == tags.TRANSFER_SYNTAX_UID:
+                return bytes(data[start : start + length]).decode("ascii", "replace").strip(" \x00")
+            pos = start + length
+    except (InputError, struct.error):
+        return None
+    return None
+
+
 def check_header(item: NamedInput, what: str = "DICOM file cannot be read") -> None:
     """Raise the InputError that names what breaks *item*'s header (an element longer than
     the file, say), before pydicom reads it: pydicom would read such an element to the end

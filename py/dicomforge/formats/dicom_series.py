@@ -8,14 +8,16 @@ Python (no numpy in the browser). Steps, per (0020,000E) *Series Instance UID*:
 2. sort by (0020,0032) *Image Position (Patient)* projected on the slice normal
    (row cosine x column cosine, PS3.3 C.7.6.2.1.1);
 3. spacing = mean gap; a warning names any gap more than 1% off the mean;
-4. concatenate the uncompressed Pixel Data (Implicit/Explicit VR Little Endian,
-   Deflated, Explicit VR Big Endian), byte-swapped once to little-endian.
+4. concatenate the Pixel Data: uncompressed (Implicit/Explicit VR Little Endian,
+   Deflated, Explicit VR Big Endian) byte-swapped once to little-endian, compressed
+   (RLE, JPEG, JPEG-LS, JPEG 2000, HTJ2K) decoded by :mod:`dicomforge.dicom.pixels`
+   (colour as RGB).
 
 (0028,1053) *Rescale Slope* / (0028,1052) *Rescale Intercept* are not applied
 to the data; they go to :attr:`Volume.rescale` (an error if they vary between
 slices, as in many PET series: one Volume has one rescale). Stored values are
-kept as they are: no masking to (0028,0101) *Bits Stored*. Compressed transfer
-syntaxes and multi-frame files raise :class:`UnsupportedError`.
+kept as they are: no masking to (0028,0101) *Bits Stored* (decoded frames are masked
+by their decoder). Multi-frame files raise :class:`UnsupportedError`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import UID
 
 from dicomforge import kernels
+from dicomforge.dicom.codecs import ENCAPSULATED
+from dicomforge.dicom.pixels import decode_frame, transfer_syntax
 from dicomforge.dicom.scan import NOT_DICOM, check_header, unreadable
 from dicomforge.errors import DicomForgeError, InputError, UnsupportedError, malformed_input
 from dicomforge.geometry import GAP_TOLERANCE, SERIES_ORIENTATION_TOLERANCE, dot, frame_from_columns, normal
@@ -81,10 +85,10 @@ def _checked_dataset(item: NamedInput):
             syntax = "1.2.840.10008.1.2"
         else:
             syntax = "1.2.840.10008.1.2.1" if little else "1.2.840.10008.1.2.2"
-    if str(syntax) not in NATIVE_SYNTAXES:
+    syntax = str(syntax)
+    if syntax not in NATIVE_SYNTAXES and syntax not in ENCAPSULATED:
         raise UnsupportedError(
-            f"compressed transfer syntax {UID(str(syntax)).name} ({syntax}) is not supported: "
-            "only uncompressed pixel data can be read",
+            f"transfer syntax {UID(syntax).name} ({syntax}) is not supported: no codec for it",
             item.name,
         )
     missing = [k for k in REQUIRED if k not in ds]
@@ -98,9 +102,10 @@ def _checked_dataset(item: NamedInput):
     if key not in PIXEL_TYPES:
         raise UnsupportedError(f"BitsAllocated {key[0]} is not supported (8, 16 or 32)", item.name)
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
-    if photometric not in ("MONOCHROME1", "MONOCHROME2", "RGB"):
+    decoded_colour = ("YBR_FULL", "YBR_FULL_422", "YBR_ICT", "YBR_RCT") if syntax in ENCAPSULATED else ()
+    if photometric not in ("MONOCHROME1", "MONOCHROME2", "RGB", *decoded_colour):
         raise UnsupportedError(f"PhotometricInterpretation {photometric} is not supported", item.name)
-    return ds, NATIVE_SYNTAXES[str(syntax)]
+    return ds, NATIVE_SYNTAXES.get(syntax, False)
 
 
 def _format(ds) -> tuple:
@@ -114,6 +119,11 @@ def _format(ds) -> tuple:
 
 
 def _slice_pixels(ds, name: str, nbytes: int, samples: int, itemsize: int) -> bytes:
+    if transfer_syntax(ds) in ENCAPSULATED:
+        data = decode_frame(ds, 0, name).data  # little endian; colour as 8-bit RGB
+        if len(data) != nbytes:
+            raise UnsupportedError(f"decoded frame has {len(data)} bytes, the series' other slices {nbytes}", name)
+        return data
     data = ds.PixelData
     if len(data) < nbytes:
         raise InputError(f"Pixel Data has {len(data)} bytes, Rows x Columns needs {nbytes}", name)

@@ -59,6 +59,9 @@ class Job:
     partial : bool
         It reads only the start of big inputs: a host may hand it partial inputs
         (:class:`~dicomforge.inputs.NamedInput` with ``load``).
+    pixels : bool
+        It decodes Pixel Data: a host whose codecs load on demand loads the ones its
+        inputs need (:func:`dicomforge.dicom.codecs.wanted_by`) before handing them over.
     """
 
     name: str
@@ -68,6 +71,7 @@ class Job:
     check: Callable[[dict, Callable[[str], str]], list] | None = None
     feed: bool = False
     partial: bool = False
+    pixels: bool = False
 
     def options(self, given: dict | None, casing: str = "python") -> tuple[dict, JobContext]:
         """``(options, context)`` from what the caller gave; one OptionsError naming every problem."""
@@ -137,4 +141,4 @@ class Registry:
     def describe(self) -> dict:
         """Every job's summary and options, as data (for hosts: the page, ``--help``)."""
         return {name: {"summary": job.summary, "options": job.schema.describe(), "partial": job.partial,
-                       "feed": job.feed} for name, job in self.jobs.items()}
+                       "feed": job.feed, "pixels": job.pixels} for name, job in self.jobs.items()}

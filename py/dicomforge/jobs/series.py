@@ -84,4 +84,4 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
         yield events.result(name, {**volume_summary(volume, plan.count), "seriesInstanceUid": plan.series_uid})
 
 
-JOB = Job("series", "volumes -> one DICOM series each (one Part 10 file per slice)", SCHEMA, run, check=_check)
+JOB = Job("series", "volumes -> one DICOM series each (one Part 10 file per slice)", SCHEMA, run, check=_check, pixels=True)

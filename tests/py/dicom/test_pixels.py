@@ -184,11 +184,12 @@ class TestBadInput:
         with pytest.raises(InputError, match="Rows, BitsAllocated"):
             decode_frame(ds)
 
-    def test_compressed(self):
-        """JPEG and other compressed syntaxes: 'no preview for <name>'."""
+    def test_video_syntax(self):
+        """A transfer syntax without a codec here (MPEG-4): 'cannot decode <name>'."""
         ds = pydicom.dcmread(get_testdata_file("SC_rgb_jpeg.dcm"))
-        with pytest.raises(UnsupportedError, match=r"no preview for JPEG Baseline \(Process 1\)"):
-            decode_frame(ds)
+        ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.102"
+        with pytest.raises(UnsupportedError, match=r"cannot decode MPEG-4 AVC/H.264 High Profile / Level 4.1 .*no codec"):
+            decode_frame(ds, 0, "clip.dcm")
 
     def test_frame_out_of_range(self):
         """Asking for a frame the file lacks lists how many there are."""

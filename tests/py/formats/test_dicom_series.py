@@ -13,6 +13,7 @@ from pydicom.uid import (
     ExplicitVRLittleEndian,
     ImplicitVRLittleEndian,
     JPEGBaseline8Bit,
+    MPEG4HP41,
     generate_uid,
 )
 
@@ -81,7 +82,7 @@ def make_slice(
     ds.PixelRepresentation = signed
     if slope is not None:
         ds.RescaleSlope, ds.RescaleIntercept = slope, -1024
-    if syntax == JPEGBaseline8Bit:
+    if syntax in (JPEGBaseline8Bit, MPEG4HP41):
         ds.PixelData = encapsulate([b"\xff\xd8\xff\xd9"])
     else:
         ds.PixelData = _pixels(dtype, k, ROWS * COLS, big=syntax == ExplicitVRBigEndian)
@@ -208,10 +209,16 @@ class TestReadDicomSeries:
 
 
 class TestReadDicomSeriesErrors:
-    def test_compressed(self):
-        """A compressed transfer syntax is unsupported, naming it."""
+    def test_video_syntax(self):
+        """A transfer syntax no codec here decodes (MPEG-4) is unsupported, naming it."""
+        items = make_series(n=1, dtype="uint8", syntax=MPEG4HP41)
+        with pytest.raises(UnsupportedError, match=r"MPEG-4 AVC/H.264 High Profile / Level 4.1 \(1.2.840.10008.1.2.4.102\)"):
+            read_dicom_series(items)
+
+    def test_damaged_codestream(self):
+        """Pixel Data that says JPEG but holds no codestream: an InputError naming file, frame and syntax."""
         items = make_series(n=1, dtype="uint8", syntax=JPEGBaseline8Bit)
-        with pytest.raises(UnsupportedError, match=r"JPEG Baseline \(Process 1\) \(1.2.840.10008.1.2.4.50\)"):
+        with pytest.raises(InputError, match=r"slice000.dcm: .*frame 0 \(JPEG Baseline \(Process 1\)\)|slice000.dcm: encapsulated"):
             read_dicom_series(items)
 
     def test_same_position(self):

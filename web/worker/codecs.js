@@ -1,0 +1,205 @@
+// Compressed frames decoded in the worker: the Cornerstone WebAssembly codecs (libjpeg-turbo,
+// CharLS, OpenJPEG, OpenJPH) and jpeg-lossless-decoder-js, each loaded the first time an input
+// needs it, then handed to Python (dicomforge.dicom.codecs.register) as a decoder with the
+// contract written there: decode(fragment, out, rows, columns, samples, bitsAllocated, signed,
+// photometric) writes the frame's samples into `out` (a Python bytearray, written in place through its
+// buffer: no copy back) and returns the photometric interpretation of what it wrote.
+// Knows nothing of the DOM; where the .wasm files are is the host's (codec-assets.js).
+
+/** Codec family (dicomforge.dicom.codecs.FAMILIES) -> how to load it. */
+const FAMILIES = {
+  jpeg: { module: () => import("@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs"), decoder: "JPEGDecoder", colour: "RGB", eightBit: true },
+  "jpeg-ls": { module: () => import("@cornerstonejs/codec-charls/decodewasmjs"), decoder: "JpegLSDecoder", colour: "" },
+  jpeg2000: { module: () => import("@cornerstonejs/codec-openjpeg/decodewasmjs"), decoder: "J2KDecoder", colour: "RGB" },
+  htj2k: { module: () => import("@cornerstonejs/codec-openjph/wasmjs"), decoder: "HTJ2KDecoder", colour: "RGB" },
+  "jpeg-lossless": { module: () => import("jpeg-lossless-decoder-js"), lossless: true, colour: "" },
+};
+
+export const CODEC_FAMILIES = Object.keys(FAMILIES);
+
+/**
+ * The codecs of one worker: `ensure(python, families)` loads and registers the missing ones.
+ * @param {{[family: string]: string}} [wasmUrls]  where each family's .wasm is (a browser
+ *   build's asset URLs); absent, Emscripten finds it beside its script (Node).
+ */
+export class Codecs {
+  #loaded = new Map(); // family -> Promise<decode function>
+  #wasmUrls;
+
+  constructor(wasmUrls = {}) {
+    this.#wasmUrls = wasmUrls;
+  }
+
+  /**
+   * Load *families* (names from dicomforge.dicom.codecs.wanted) and register each with
+   * Python's codec registry (*register(family, decode)*). A codec that fails to load is
+   * not registered: Python then says the transfer syntax cannot be decoded here.
+   * @returns {Promise<string[]>} the problems, one line each (none when all loaded)
+   */
+  async ensure(families, register) {
+    const problems = [];
+    for (const family of families) {
+      if (!FAMILIES[family]) continue;
+      if (!this.#loaded.has(family)) this.#loaded.set(family, this.#load(family));
+      try {
+        register(family, await this.#loaded.get(family));
+      } catch (err) {
+        this.#loaded.delete(family); // (try again next time)
+        problems.push(`the ${family} codec could not be loaded: ${err?.message ?? err}`);
+      }
+    }
+    return problems;
+  }
+
+  async #load(family) {
+    const spec = FAMILIES[family];
+    const imported = await spec.module();
+    if (spec.lossless) {
+      const Decoder = (imported.Decoder ?? imported.default?.Decoder ?? imported.lossless?.Decoder);
+      return losslessDecoder(Decoder);
+    }
+    const factory = imported.default ?? imported;
+    const url = this.#wasmUrls[family];
+    const quiet = () => {}; // (OpenJPEG reports every header it reads)
+    const locate = url ? { locateFile: (path) => (path.endsWith(".wasm") ? url : path) } : {};
+    const codec = await factory({ ...locate, print: quiet, printErr: quiet });
+    return wasmDecoder(codec, spec);
+  }
+}
+
+/** A Python bytearray's bytes as a Uint8Array view (valid until released; no Python runs meanwhile). */
+function withBuffer(pyObject, use) {
+  const view = pyObject.getBuffer("u8");
+  try {
+    return use(view.data);
+  } finally {
+    view.release();
+  }
+}
+
+function fitInto(target, samples, bytesPerSample, count) {
+  // widen 8-bit output into 16- or 32-bit samples (the low byte; Bits Stored masks the rest)
+  if (samples.length !== count * bytesPerSample) {
+    throw new Error(`the codec gave ${samples.length} bytes for ${count} samples of ${bytesPerSample} byte(s)`);
+  }
+  const size = target.length / count;
+  if (!Number.isInteger(size) || size < bytesPerSample) {
+    throw new Error(`the codec gave ${bytesPerSample}-byte samples, the header says ${size}`);
+  }
+  if (size === bytesPerSample) {
+    target.set(samples);
+    return;
+  }
+  target.fill(0);
+  for (let i = 0; i < count; i++) {
+    for (let b = 0; b < bytesPerSample; b++) target[i * size + b] = samples[i * bytesPerSample + b];
+  }
+}
+
+/** An error Python's codec layer reports as unsupported, not as a damaged file (its `name`). */
+function unsupported(message) {
+  const error = new Error(message);
+  error.name = "UnsupportedCodestream";
+  return error;
+}
+
+function checkShape(width, height, components, rows, columns, samples) {
+  if (width !== columns || height !== rows || components !== samples) {
+    throw new Error(
+      `the codestream holds ${width}x${height} with ${components} sample(s), ` +
+        `the header says ${columns}x${rows} with ${samples}`,
+    );
+  }
+}
+
+/** The marker segments of a JPEG codestream before its first scan: [{marker, start, end}]. */
+function jpegSegments(bytes) {
+  const segments = [];
+  for (let i = 2; i + 4 <= bytes.length; ) {
+    if (bytes[i] !== 0xff) break;
+    const marker = bytes[i + 1];
+    const end = i + 2 + ((bytes[i + 2] << 8) | bytes[i + 3]);
+    segments.push({ marker, start: i, end });
+    if (marker === 0xda) break; // SOS: the entropy-coded data follows
+    i = end;
+  }
+  return segments;
+}
+
+/** The sample precision of a JPEG codestream's frame header (SOF0-SOF15), 0 when none is found. */
+export function jpegPrecision(bytes) {
+  const sof = jpegSegments(bytes).find(({ marker }) => marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker));
+  return sof ? bytes[sof.start + 4] : 0;
+}
+
+const ADOBE_RGB = [0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00];
+const isJfif = (bytes, { marker, start }) => marker === 0xe0 && String.fromCharCode(...bytes.subarray(start + 4, start + 8)) === "JFIF";
+// an Adobe marker with its transform byte (libjpeg-turbo and Pillow ignore a shorter one)
+const isAdobe = (bytes, { marker, start, end }) => marker === 0xee && end - start >= 16 && String.fromCharCode(...bytes.subarray(start + 4, start + 9)) === "Adobe";
+
+/**
+ * A colour JPEG the file says is RGB (PS3.5 8.2.1: no colour transform) unless the codestream
+ * says otherwise with an Adobe marker: libjpeg-turbo would take it for YCbCr and convert it.
+ * The same codestream with the JFIF marker left out and an Adobe marker saying "no transform"
+ * (transform 0) decodes to its samples as they are, as pydicom and dcmtk give them.
+ */
+export function asUntransformedRgb(bytes) {
+  const segments = jpegSegments(bytes);
+  if (segments.some((segment) => isAdobe(bytes, segment))) return bytes; // (the codestream says)
+  const dropped = segments.filter((segment) => isJfif(bytes, segment) || segment.marker === 0xee);
+  const out = new Uint8Array(bytes.length + ADOBE_RGB.length - dropped.reduce((n, s) => n + s.end - s.start, 0));
+  out.set(bytes.subarray(0, 2));
+  out.set(ADOBE_RGB, 2);
+  let at = 2 + ADOBE_RGB.length;
+  let from = 2;
+  for (const { start, end } of dropped) {
+    out.set(bytes.subarray(from, start), at);
+    at += start - from;
+    from = end;
+  }
+  out.set(bytes.subarray(from), at);
+  return out;
+}
+
+function wasmDecoder(codec, spec) {
+  return (fragment, out, rows, columns, samples, bitsAllocated, signed, photometric) => {
+    const decoder = new codec[spec.decoder]();
+    try {
+      withBuffer(fragment, (stream) => {
+        let bytes = stream;
+        if (spec.eightBit && jpegPrecision(bytes) > 8) {
+          throw unsupported(`${jpegPrecision(bytes)}-bit JPEG cannot be decoded here: the browser's JPEG codec (libjpeg-turbo) reads 8-bit samples only`);
+        }
+        if (spec.eightBit && samples === 3 && photometric === "RGB") bytes = asUntransformedRgb(bytes);
+        decoder.getEncodedBuffer(bytes.length).set(bytes);
+      });
+      try {
+        decoder.decode();
+      } catch (err) {
+        // Emscripten codecs throw a C++ exception as a bare number: say what it means
+        throw typeof err === "number" ? new Error("the codestream is damaged (the codec stopped on it)") : err;
+      }
+      const info = decoder.getFrameInfo();
+      if (!info.width || !info.height) throw new Error("the codestream is damaged: the codec found no image in it");
+      checkShape(info.width, info.height, info.componentCount, rows, columns, samples);
+      const decoded = decoder.getDecodedBuffer(); // a view into the codec's own memory
+      const bytesPerSample = info.bitsPerSample <= 8 ? 1 : 2;
+      withBuffer(out, (target) => fitInto(target, decoded, bytesPerSample, rows * columns * samples));
+      return samples === 3 ? spec.colour : "";
+    } finally {
+      decoder.delete();
+    }
+  };
+}
+
+function losslessDecoder(Decoder) {
+  return (fragment, out, rows, columns, samples) => {
+    const bytes = withBuffer(fragment, (view) => view.slice()); // (its own copy: the decoder keeps a DataView)
+    const decoder = new Decoder();
+    const decoded = new Uint8Array(decoder.decompress(bytes.buffer, 0, bytes.length));
+    checkShape(decoder.xDim, decoder.yDim, decoder.numComp, rows, columns, samples);
+    const count = rows * columns * samples;
+    withBuffer(out, (target) => fitInto(target, decoded, decoded.length / count, count));
+    return "";
+  };
+}
