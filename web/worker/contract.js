@@ -41,6 +41,8 @@
  * @property {Array<{name: string, jsName: string, kinds: string[], default: *, doc: string}>} options
  * @property {boolean} partial  It reads only the start of big inputs (describe).
  * @property {boolean} feed     It starts on the first inputs while the others are read.
+ * @property {boolean} pixels   It decodes Pixel Data: the worker loads the codecs its inputs need
+ *   (codecs.js) before handing them over.
  */
 
 /**
@@ -149,6 +151,14 @@
 /** @typedef {CommonOptions} SampleOptions  `sample`: a phantom NIfTI file, no inputs. */
 
 /**
+ * @typedef {object} ConvertOptions  `convert`: DICOM files in another transfer syntax; compressed
+ *   inputs (JPEG, JPEG-LS, JPEG 2000, HTJ2K, RLE) decoded. One file per input, under its name.
+ * @property {"explicit"|"implicit"|"deflated"|"rle"} [to]  Explicit VR Little Endian (default),
+ *   Implicit VR Little Endian, Deflated Explicit VR Little Endian or RLE Lossless.
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
  * @typedef {object} BenchOptions  `bench` (the benchmark page's registry, dicomforge.bench.jobs).
  * @property {string[]} [workloads]  Names of the workloads to run (default: all).
  * @property {number} [slices]  N of the 512x512xN volumes (default 300).
@@ -228,6 +238,11 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
  */
 
 /**
+ * @typedef {object} ConvertValue  convert: per file `from` and `to` (Transfer Syntax UIDs) and
+ *   `bytes` (the output's size); what changed beside the syntax comes as warnings.
+ */
+
+/**
  * @typedef {object} RenderValue  render: per file `width`, `height`, `rgba` (absent with `png`),
  *   `window`, `presets`, and `png` (the output file's name) with the `png` option; in stored
  *   orientation (as dcmj2pnm writes it). What the display worked around comes as warnings.
@@ -296,7 +311,7 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
 //   zip(Array<{name, data}>, {compression}) -> Blob   (files the caller supplies; jszip)
 
 /** The product's jobs (dicomforge.jobs.JOBS). */
-export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample"]);
+export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample", "convert"]);
 
 /** The benchmark page's jobs (dicomforge.bench.jobs.BENCH), outside the product's registry. */
 export const BENCH_JOB_NAMES = Object.freeze(["bench", "bench_fixture"]);

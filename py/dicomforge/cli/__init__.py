@@ -18,13 +18,14 @@ from dicomforge import __version__, kernels
 from dicomforge.errors import DicomForgeError
 from dicomforge.limits import parse_size
 
-from . import bench, info, overlay, preview, series
+from . import bench, convert, info, overlay, preview, series
 from .run import EXIT_BAD_INPUT, EXIT_OK
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_BAD_INPUT"]
 
 #: Functions that add one subcommand each to the parser.
-COMMANDS = (info.add_command, series.add_command, overlay.add_command, preview.add_command, bench.add_command)
+COMMANDS = (info.add_command, series.add_command, overlay.add_command, preview.add_command, convert.add_command,
+            bench.add_command)
 
 
 def version_text() -> str:
@@ -35,7 +36,7 @@ def version_text() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dicomforge", description="DICOM volume export, overlays and preview.")
+    parser = argparse.ArgumentParser(prog="dicomforge", description="DICOM volume export, overlays, preview and transcoding.")
     parser.add_argument("--version", action="version", version=version_text())
     parser.add_argument("--memory-budget", metavar="SIZE",
                         help="most bytes one volume may take, e.g. 800M or 2G (default: what the platform holds)")

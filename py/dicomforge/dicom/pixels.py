@@ -32,7 +32,8 @@ from .palette import palette_to_rgb
 from .rle import RLE_LOSSLESS, decode_rle_frame
 from .scan import NOT_DICOM, check_header, unreadable
 
-__all__ = ["Pixels", "read_dataset", "dataset_name", "frame_count", "decode_frame", "transfer_syntax"]
+__all__ = ["Pixels", "StoredFrame", "read_dataset", "dataset_name", "frame_count", "decode_frame", "stored_frame",
+           "transfer_syntax"]
 
 _NATIVE = {
     "1.2.840.10008.1.2": ("Implicit VR Little Endian", True),
@@ -154,7 +155,37 @@ def decode_frame(ds, frame: int = 0, name: str | None = None) -> Pixels:
         raise error.with_file(name or dataset_name(ds))
 
 
-def _decode(ds, frame: int) -> Pixels:
+@dataclass
+class StoredFrame:
+    """One frame's samples before any display conversion (see :func:`stored_frame`)."""
+
+    data: bytes = field(repr=False)
+    photometric: str
+    interleaved: bool
+    compressed: bool
+    rows: int
+    columns: int
+    samples: int
+    allocated: int
+    stored: int
+    signed: bool
+    syntax: str
+    frames: int
+
+
+def stored_frame(ds, frame: int = 0, name: str | None = None) -> StoredFrame:
+    """Frame *frame*'s samples as stored, decoded where compressed: little endian,
+    ``BitsAllocated`` a sample (1-bit data one byte a pixel), not masked; the photometric
+    interpretation is what the data now is (``RGB`` when a codec converted colour).
+    Native colour keeps its planar configuration (*interleaved* says which); decoded colour
+    is pixel by pixel. Raises as :func:`decode_frame`."""
+    try:
+        return _stored(ds, frame)
+    except DicomForgeError as error:
+        raise error.with_file(name or dataset_name(ds))
+
+
+def _stored(ds, frame: int) -> StoredFrame:
     if "PixelData" not in ds:
         other = [k for k in ("FloatPixelData", "DoubleFloatPixelData") if k in ds]
         if other:
@@ -203,6 +234,14 @@ def _decode(ds, frame: int) -> Pixels:
         if samples == 3 and (decoded_as == "RGB" or photometric in _J2K_COLOUR):
             photometric = "RGB"
 
+    return StoredFrame(raw, photometric, interleaved, compressed, rows, columns, samples, allocated, stored,
+                       signed, syntax, frames)
+
+
+def _decode(ds, frame: int) -> Pixels:
+    f = _stored(ds, frame)
+    raw, photometric, samples, allocated, stored, signed = f.data, f.photometric, f.samples, f.allocated, f.stored, f.signed
+    rows, columns, syntax, interleaved, compressed = f.rows, f.columns, f.syntax, f.interleaved, f.compressed
     size = max(allocated // 8, 1)
     if allocated == 1:
         dtype = "uint8"
@@ -214,7 +253,7 @@ def _decode(ds, frame: int) -> Pixels:
     elif photometric == _PALETTE:  # indices through the file's colour tables: shown as RGB
         little = _NATIVE[syntax][1] if syntax in _NATIVE else True
         raw, dtype, samples = palette_to_rgb(raw, dtype, ds, little), "uint8", 3
-    return Pixels(raw, dtype, rows, columns, samples, photometric, stored, frame, frames)
+    return Pixels(raw, dtype, rows, columns, samples, photometric, stored, frame, f.frames)
 
 
 def _native_frame(ds, syntax: str, frame: int, frames: int, values: int, allocated: int) -> bytes:

@@ -13,11 +13,12 @@ from typing import Iterable, Iterator
 
 from dicomforge.errors import DicomForgeError
 from dicomforge.filenames import safe_name
+from dicomforge.kinds import basename
 from dicomforge.zipstream import CHUNK_BYTES, ZipStream
 
 from . import events as job_events
 
-__all__ = ["unique_names", "zip_events"]
+__all__ = ["unique_names", "output_names", "zip_events"]
 
 
 def unique_names(names: list[str]) -> list[str]:
@@ -34,6 +35,12 @@ def unique_names(names: list[str]) -> list[str]:
         used.add(candidate.lower())
         out.append(candidate)
     return out
+
+
+def output_names(names: list[str]) -> list[str]:
+    """Output file names of jobs that write one file per input: each input's base name (a
+    path's last part), made unique with ``_2``, ``_3``..."""
+    return unique_names([basename(name) or "file.dcm" for name in names])
 
 
 def zip_events(events: Iterable[dict], compression: str = "STORE", chunk_bytes: int = CHUNK_BYTES) -> Iterator[dict]:

@@ -14,24 +14,18 @@ from dicomforge.errors import DicomForgeError, InputError, OptionsError, Unsuppo
 from dicomforge.formats import UNRECOGNISED, read_volume
 from dicomforge.inputs import EMPTY
 from dicomforge.inputset import InputSet
-from dicomforge.kinds import basename
 from dicomforge.overlays.labels import LabelMatcher, add_label_overlays, any_set
 from dicomforge.overlays.options import MaskPlane, OverlayOptions, label_value
 from dicomforge.overlays.write import add_overlays, check_masks, remove_overlays
 
 from . import events
-from .output import unique_names
+from .output import output_names
 from .registry import JobContext
 
-__all__ = ["run", "output_names"]
+__all__ = ["run"]
 
 _FIELDS = ("type", "keep_uids", "replace", "remove_groups", "series_uid", "series_suffix", "uid_prefix")
 _BYTES = (bytes, bytearray, memoryview)
-
-
-def output_names(names: list[str]) -> list[str]:
-    """Output file names: each input's base name, made unique with ``_2``, ``_3``..."""
-    return unique_names([basename(name) or "file.dcm" for name in names])
 
 
 def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:

@@ -21,7 +21,7 @@ from dicom_cases import (
 from dicomforge import jobs
 from dicomforge.errors import OptionsError
 from dicomforge.inputs import NamedInput
-from dicomforge.jobs.overlay_run import output_names
+from dicomforge.jobs.output import output_names
 from dicomforge.overlays.planes import read_overlays
 from dicomforge.volume import Volume
 

@@ -1,0 +1,153 @@
+"""One DICOM file in another transfer syntax: decompressed to Explicit or Implicit VR Little
+Endian, Deflated, or RLE Lossless; nothing else changed.
+
+pydicom parses and writes the file (it re-encodes every element for the new syntax and
+deflates the data set for Deflated Explicit VR Little Endian); its RLE encoder (pure Python)
+encodes the frames. Here is what the standard asks of the image elements when the pixels
+change form:
+
+- a compressed source is decoded frame by frame (:func:`~.pixels.stored_frame`): colour a
+  codec converted is now RGB, pixel by pixel (Photometric Interpretation ``RGB``, Planar
+  Configuration 0), JPEG 2000's YBR_ICT / YBR_RCT included (PS3.5 8.2.4);
+- a lossy source keeps its history (PS3.3 C.7.6.1.1.5): Lossy Image Compression "01", the
+  method (ISO_10918_1, ISO_14495_1, ISO_15444_1, ISO_15444_15) and ratio added when absent;
+- a native little-endian source going to another native syntax keeps its Pixel Data bytes
+  as they are; big-endian data is swapped once.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from pydicom import dcmwrite
+
+from dicomforge.errors import DicomForgeError, InputError, UnsupportedError, plain_reason
+from dicomforge.inputs import NamedInput
+
+from . import tags
+from .codecs import syntax_name
+from .pixels import frame_count, read_dataset, stored_frame, transfer_syntax
+
+__all__ = ["TARGETS", "transcode"]
+
+#: ``--to`` name -> Transfer Syntax UID.
+TARGETS = {
+    "explicit": tags.EXPLICIT_VR_LITTLE_ENDIAN,
+    "implicit": tags.IMPLICIT_VR_LITTLE_ENDIAN,
+    "deflated": tags.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+    "rle": tags.RLE_LOSSLESS,
+}
+_NATIVE_LITTLE = (tags.EXPLICIT_VR_LITTLE_ENDIAN, tags.IMPLICIT_VR_LITTLE_ENDIAN, tags.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)
+_LOSSY_METHOD = {
+    "1.2.840.10008.1.2.4.50": "ISO_10918_1",
+    "1.2.840.10008.1.2.4.51": "ISO_10918_1",
+    "1.2.840.10008.1.2.4.81": "ISO_14495_1",
+    "1.2.840.10008.1.2.4.91": "ISO_15444_1",
+    "1.2.840.10008.1.2.4.203": "ISO_15444_15",
+}
+#: always lossy; the others of _LOSSY_METHOD may hold reversible data (the file then says)
+_ALWAYS_LOSSY = ("1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51")
+
+
+def transcode(item: NamedInput, target: str) -> tuple[bytes, list[str]]:
+    """*item* written in transfer syntax *target* (a :data:`TARGETS` UID): ``(bytes, notes)``.
+
+    Raises
+    ------
+    InputError, UnsupportedError
+        Naming the file (and, for a frame that cannot be decoded, the frame and syntax).
+    """
+    ds, name = read_dataset(item)
+    source = transfer_syntax(ds)
+    notes: list[str] = []
+    try:
+        if source == target:
+            notes.append(f"already {syntax_name(target)}: copied as it is")
+            return bytes(item.data), notes
+        if "PixelData" in ds:
+            _convert_pixels(ds, name, source, target, notes)
+        ds.file_meta.TransferSyntaxUID = target
+        out = BytesIO()
+        # (dcmwrite, not save_as: a big-endian source is written little endian, its pixels swapped above)
+        dcmwrite(out, ds, implicit_vr=target == tags.IMPLICIT_VR_LITTLE_ENDIAN, little_endian=True,
+                 enforce_file_format=True)
+        return out.getvalue(), notes
+    except DicomForgeError as error:
+        raise error.with_file(name)
+    except Exception as exc:  # pydicom refusing to write a value of the damaged source
+        raise InputError(f"cannot be written as {syntax_name(target)}: {plain_reason(exc)}", name) from None
+
+
+def _convert_pixels(ds, name: str, source: str, target: str, notes: list[str]) -> None:
+    if source in _NATIVE_LITTLE and target != tags.RLE_LOSSLESS:
+        return  # the same bytes in another encoding of the data set
+    frames = frame_count(ds)
+    decoded = [stored_frame(ds, i, name) for i in range(frames)]
+    first = decoded[0]
+    if first.allocated == 1:
+        if target == tags.RLE_LOSSLESS:
+            raise UnsupportedError("RLE Lossless cannot hold 1-bit (Bits Allocated 1) pixels")
+        raise UnsupportedError(f"1-bit pixels in {syntax_name(source)} cannot be rewritten")
+    if first.photometric == "YBR_FULL_422" and not first.compressed:
+        if target == tags.RLE_LOSSLESS:
+            raise UnsupportedError("YBR_FULL_422 cannot be RLE encoded (PS3.5 8.2.2); convert to explicit instead")
+    if first.samples == 3 and not first.interleaved and target == tags.RLE_LOSSLESS:
+        decoded = [_interleaved(f) for f in decoded]
+    if first.compressed:
+        _keep_lossy_history(ds, source, sum(len(f.data) for f in decoded), notes)
+        if first.samples == 3:
+            ds.PhotometricInterpretation = first.photometric
+    if first.samples == 3:
+        ds.PlanarConfiguration = 0 if first.compressed or target == tags.RLE_LOSSLESS else ds.get("PlanarConfiguration", 0)
+    if target == tags.RLE_LOSSLESS:
+        _set_rle(ds, decoded)
+    else:
+        data = b"".join(f.data for f in decoded)
+        ds.PixelData = data + b"\x00" * (len(data) % 2)
+        ds["PixelData"].VR = "OB" if first.allocated == 8 else "OW"
+        ds["PixelData"].is_undefined_length = False
+    for keyword in ("ExtendedOffsetTable", "ExtendedOffsetTableLengths"):
+        if keyword in ds:
+            del ds[keyword]
+
+
+def _interleaved(frame):
+    """RRR..GGG..BBB.. -> RGBRGB.. (samples of any size)."""
+    size, pixels = frame.allocated // 8, frame.rows * frame.columns
+    out = bytearray(len(frame.data))
+    for sample in range(3):
+        for byte in range(size):
+            out[sample * size + byte :: 3 * size] = frame.data[sample * pixels * size + byte : (sample + 1) * pixels * size : size]
+    frame.data, frame.interleaved = bytes(out), True
+    return frame
+
+
+def _set_rle(ds, frames) -> None:
+    from pydicom.encaps import encapsulate
+    from pydicom.pixels.encoders import RLELosslessEncoder
+
+    first = frames[0]
+    shape = dict(rows=first.rows, columns=first.columns, samples_per_pixel=first.samples,
+                 bits_allocated=first.allocated, bits_stored=first.stored,
+                 pixel_representation=int(first.signed), photometric_interpretation=first.photometric,
+                 number_of_frames=1, planar_configuration=0)
+    try:
+        encoded = [RLELosslessEncoder.encode(f.data, encoding_plugin="pydicom", validate=False, **shape) for f in frames]
+    except Exception as exc:  # pydicom's encoder refusing an image form
+        raise UnsupportedError(f"cannot be RLE encoded: {plain_reason(exc)}") from None
+    ds.PixelData = encapsulate(encoded)
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+
+
+def _keep_lossy_history(ds, source: str, decoded_bytes: int, notes: list[str]) -> None:
+    if source not in _ALWAYS_LOSSY and str(ds.get("LossyImageCompression", "")).strip() != "01":
+        return
+    method = _LOSSY_METHOD.get(source)
+    ds.LossyImageCompression = "01"
+    if method and "LossyImageCompressionMethod" not in ds:
+        ds.LossyImageCompressionMethod = method
+        compressed = len(ds.PixelData)
+        if compressed and "LossyImageCompressionRatio" not in ds:
+            ds.LossyImageCompressionRatio = f"{decoded_bytes / compressed:.4g}"[:16]
+    notes.append("decompressed from lossy data: Lossy Image Compression stays 01")
