@@ -6,6 +6,7 @@
 //   await df.volumeToSeries(inputs, { modality: "CT", seriesDescription: "x" }, { onProgress, signal });
 //   await df.volumeToSeries(inputs, options, { zip: { compression: "STORE" } });  // -> { zip: { blob, entries } }
 //   await df.addOverlays(dicomInputs, masks, { type: "R", removeGroups: ["6000"] }, { onProgress, signal });
+//   await df.transcode(dicomInputs, { to: "explicit" });               // -> files (decompressed, deflated, RLE)
 //   await df.describe(inputs);                                          // -> [{ file, value }]
 //   await df.renderPreview(input, { frame, center, width, preset });    // -> { width, height, rgba, window, presets }
 //   await df.zip(files, { compression: "STORE" });                      // -> Blob
@@ -68,6 +69,15 @@ export async function createDicomforge({ baseUrl, packagesUrl, firstJobHeap } = 
       const labelMap = isInput(masks) ? [masks] : [];
       const jobOptions = labelMap.length || masks == null ? options : { ...options, masks };
       return outputs(await client.run("overlay", [...dicomInputs, ...labelMap], jobOptions, control));
+    },
+    /**
+     * DICOM files in another transfer syntax (`to`: "explicit", "implicit", "deflated", "rle"):
+     * JPEG, JPEG-LS, JPEG 2000, HTJ2K and RLE inputs decoded, one file per input under its name.
+     * @param {import("./worker/contract.js").ConvertOptions} [options]
+     * `control` as for volumeToSeries (`zip` included).
+     */
+    async transcode(dicomInputs, options = {}, control = {}) {
+      return outputs(await client.run("convert", dicomInputs, options, control));
     },
     /**
      * What each input is: a DICOM header summary or a volume's geometry (contract.js DicomValue,

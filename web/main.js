@@ -4,6 +4,7 @@ import { offerDownload, zipName } from "./ui/download.js";
 import { setupDropZone } from "./ui/drop-zone.js";
 import { viewingOrder } from "./ui/image-order.js";
 import { showDescriptions, showError, showErrors, showWarning } from "./ui/input-list.js";
+import { setupConvertForm } from "./ui/convert-form.js";
 import { setupOverlayForm } from "./ui/overlay-form.js";
 import { setupProgress } from "./ui/progress.js";
 import { setupSeriesForm } from "./ui/series-form.js";
@@ -117,15 +118,22 @@ async function runExport({ job, options, zip, fileName, unit, form, forms }) {
 const seriesForm = setupSeriesForm(document.querySelector("#series-form"), (options, zip) =>
   runExport({
     job: "series", options, zip, fileName: downloadName(options.seriesDescription), unit: "slice",
-    form: seriesForm, forms: [seriesForm, overlayForm],
+    form: seriesForm, forms: allForms(),
   }),
 );
 const overlayForm = setupOverlayForm(document.querySelector("#overlay-form"), (options) =>
   runExport({
     job: "overlay", options, zip: { compression: "STORE" }, fileName: downloadName("", "_overlays"), unit: "file",
-    form: overlayForm, forms: [seriesForm, overlayForm],
+    form: overlayForm, forms: allForms(),
   }),
 );
+const convertForm = setupConvertForm(document.querySelector("#convert-form"), (options) =>
+  runExport({
+    job: "convert", options, zip: { compression: "STORE" }, fileName: downloadName("", `_${options.to}`), unit: "file",
+    form: convertForm, forms: allForms(),
+  }),
+);
+const allForms = () => [seriesForm, overlayForm, convertForm];
 
 /** Take these inputs: describe each, show the forms that fit and the viewer. */
 async function useInputs(files) {
@@ -135,8 +143,7 @@ async function useInputs(files) {
   download.hidden = true;
   // the forms show the choices the last inputs offered: hidden until these are described,
   // or a click meanwhile would run the new files with the old choices (another map's labels)
-  seriesForm.show(false);
-  overlayForm.show(false);
+  allForms().forEach((form) => form.show(false));
   const signal = progress.start("Reading…");
   try {
     const result = await dicomforge.run("describe", inputs, {}, { signal, onProgress: (p) => progress.update(p) });
@@ -157,6 +164,7 @@ async function useInputs(files) {
     const hasOverlays = dicom.some((r) => r.value.overlays?.length);
     overlayForm.setSources({ labelMap, dicom: dicom.map((r) => r.value) });
     overlayForm.show(dicom.length > 0 && (labelMap !== null || hasOverlays));
+    convertForm.show(dicom.length > 0);
     const images = inputs.filter((input) => described.get(input.name)?.kind === "dicom")
       .map((input) => ({ ...input, series: described.get(input.name).seriesInstanceUid }));
     viewer.setImages(inViewingOrder(images));

@@ -103,6 +103,10 @@ class InputFeed:
         """The inputs added so far, in the order of the job's inputs."""
         return [item for _, item in sorted(self._arrived, key=lambda pair: pair[0])]
 
+    def arrived_since(self, count: int) -> list[NamedInput]:
+        """The inputs added after the first *count* to arrive, in the order they came."""
+        return [item for _, item in self._arrived[count:]]
+
     def arrivals(self) -> Iterator[NamedInput | None]:
         """Every input in the order it arrived; None when the next one is not there yet (the
         job then yields a ``wait`` event, and the host adds more before it asks again)."""

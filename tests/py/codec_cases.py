@@ -1,6 +1,6 @@
 """Compressed DICOM files to decode: every encapsulated file of pydicom's own test data that
-is here offline, plus tests/data/htj2k_*.dcm (made by tests/tools/make_htj2k.py: pydicom has
-no HTJ2K file). Their frames' digests, as pydicom's own decoders give them, are in
+is here offline, plus tests/data/*.dcm (made by tests/tools/make_fixtures.py: pydicom has no
+HTJ2K file and no colour JPEG-LS in interleave mode 0). Their frames' digests, as pydicom's own decoders give them, are in
 tests/py/dicom/decoded_frames.json (``python tests/py/codec_cases.py`` writes it anew).
 
 Runs natively and in Pyodide: numpy only inside native-only tests.

@@ -11,7 +11,9 @@ const FAMILIES = {
   jpeg: { module: () => import("@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs"), decoder: "JPEGDecoder", colour: "RGB", eightBit: true },
   "jpeg-ls": { module: () => import("@cornerstonejs/codec-charls/decodewasmjs"), decoder: "JpegLSDecoder", colour: "" },
   jpeg2000: { module: () => import("@cornerstonejs/codec-openjpeg/decodewasmjs"), decoder: "J2KDecoder", colour: "RGB" },
-  htj2k: { module: () => import("@cornerstonejs/codec-openjph/wasmjs"), decoder: "HTJ2KDecoder", colour: "RGB" },
+  // OpenJPH mis-orders colour components coded without its colour transform: colour HTJ2K goes
+  // to OpenJPEG (which reads HTJ2K too, half as fast), grey to OpenJPH
+  htj2k: { module: () => import("@cornerstonejs/codec-openjph/wasmjs"), decoder: "HTJ2KDecoder", colour: "RGB", colourVia: "jpeg2000" },
   "jpeg-lossless": { module: () => import("jpeg-lossless-decoder-js"), lossless: true, colour: "" },
 };
 
@@ -63,7 +65,12 @@ export class Codecs {
     const quiet = () => {}; // (OpenJPEG reports every header it reads)
     const locate = url ? { locateFile: (path) => (path.endsWith(".wasm") ? url : path) } : {};
     const codec = await factory({ ...locate, print: quiet, printErr: quiet });
-    return wasmDecoder(codec, spec);
+    const decode = wasmDecoder(codec, spec);
+    if (!spec.colourVia) return decode;
+    if (!this.#loaded.has(spec.colourVia)) this.#loaded.set(spec.colourVia, this.#load(spec.colourVia));
+    const colour = await this.#loaded.get(spec.colourVia);
+    return (fragment, out, rows, columns, samples, ...rest) =>
+      (samples === 3 ? colour : decode)(fragment, out, rows, columns, samples, ...rest);
   }
 }
 
@@ -101,6 +108,18 @@ function unsupported(message) {
   const error = new Error(message);
   error.name = "UnsupportedCodestream";
   return error;
+}
+
+/** RRR..GGG..BBB.. -> RGBRGB.. for samples of *size* bytes. */
+function interleaved(planes, samples, size) {
+  const out = new Uint8Array(planes.length);
+  const plane = planes.length / samples;
+  for (let s = 0; s < samples; s++) {
+    for (let i = 0, j = s * size; i < plane; i += size, j += samples * size) {
+      for (let b = 0; b < size; b++) out[j + b] = planes[s * plane + i + b];
+    }
+  }
+  return out;
 }
 
 function checkShape(width, height, components, rows, columns, samples) {
@@ -182,8 +201,11 @@ function wasmDecoder(codec, spec) {
       const info = decoder.getFrameInfo();
       if (!info.width || !info.height) throw new Error("the codestream is damaged: the codec found no image in it");
       checkShape(info.width, info.height, info.componentCount, rows, columns, samples);
-      const decoded = decoder.getDecodedBuffer(); // a view into the codec's own memory
+      let decoded = decoder.getDecodedBuffer(); // (a view into the codec's own memory for some)
       const bytesPerSample = info.bitsPerSample <= 8 ? 1 : 2;
+      if (samples > 1 && decoder.getInterleaveMode?.() === 0) {
+        decoded = interleaved(decoded, samples, bytesPerSample); // JPEG-LS, one scan a plane
+      }
       withBuffer(out, (target) => fitInto(target, decoded, bytesPerSample, rows * columns * samples));
       return samples === 3 ? spec.colour : "";
     } finally {

@@ -154,7 +154,7 @@ export class DicomforgeWorker {
     const t0 = performance.now();
     const readerBytes = this.#blobReader.bytesRead;
     const partial = Boolean(this.#jobs[name]?.partial);
-    const wanted = this.#jobs[name]?.pixels ? new Set() : null; // codec families the fed inputs need
+    const wanted = this.#jobs[name]?.pixels ? Object.assign(new Set(), { seen: 0 }) : null; // codec families the fed inputs need
     let feed = null;
     let events = null;
     let readAll = Promise.resolve();
@@ -230,7 +230,7 @@ export class DicomforgeWorker {
    */
   #feed(feed, reading, out, wanted) {
     const ready = reading.ready.splice(0);
-    const added = [];
+    let added = 0;
     for (const i of ready) {
       const entry = reading.made[i];
       if (entry.error) {
@@ -238,13 +238,17 @@ export class DicomforgeWorker {
         out.errors.push(entry.error);
       } else {
         feed.add(entry.input, i);
-        added.push(entry.input);
+        added += 1;
       }
     }
-    if (wanted && added.length) {
-      const families = this.#python.wantedCodecs(added);
+    if (wanted && added) {
+      // the codecs these inputs need, asked of Python's own list of them (the feed's)
+      const fresh = feed.arrived_since(wanted.seen);
+      const families = this.#python.wantedCodecs(fresh);
       for (const family of families) wanted.add(family);
       families.destroy();
+      fresh.destroy();
+      wanted.seen += added;
     }
     return ready.length > 0;
   }

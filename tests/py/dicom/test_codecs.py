@@ -144,11 +144,12 @@ def test_dcmtk_decompresses_to_the_same_pixels(name, tmp_path):
             assert max(abs(x - y) for x, y in zip(a.data, b.data)) <= 1, f"{name} frame {index}"
 
 
-def test_own_htj2k_files_are_the_uncompressed_originals():
-    """tests/data/htj2k_*.dcm decode to the pixels of the pydicom files they were made from."""
+def test_own_files_are_the_uncompressed_originals():
+    """tests/data/*.dcm decode to the pixels of the pydicom files they were made from."""
     from pydicom.data import get_testdata_file
 
-    for own, source in (("htj2k_mr_small.dcm", "MR_small.dcm"), ("htj2k_rgb.dcm", "SC_rgb_jpeg_dcmd.dcm")):
+    for own, source in (("htj2k_mr_small.dcm", "MR_small.dcm"), ("htj2k_rgb.dcm", "SC_rgb_jpeg_dcmd.dcm"),
+                        ("jpegls_rgb_planar.dcm", "SC_rgb_jpeg_dcmd.dcm")):
         original = decode_frame(pydicom.dcmread(get_testdata_file(source, download=False)), 0, source)
         assert decode_frame(pydicom.dcmread(FILES[own]), 0, own).data == original.data
         assert Path(FILES[own]).stat().st_size < len(original.data)

@@ -23,7 +23,8 @@ from dicomforge.inputs import NamedInput
 COMPRESSED = compressed_files()
 SOURCES = ["MR_small_jpeg_ls_lossless.dcm", "MR_small_jp2klossless.dcm", "SC_rgb_jpeg_dcmtk.dcm",
            "examples_ybr_color.dcm", "SC_rgb_jpeg_gdcm.dcm", "SC_rgb_rle.dcm", "GDCMJ2K_TextGBR.dcm",
-           "JPEGLSNearLossless_16.dcm", "htj2k_mr_small.dcm", "htj2k_rgb.dcm", "rtdose_rle.dcm"]
+           "JPEGLSNearLossless_16.dcm", "htj2k_mr_small.dcm", "htj2k_rgb.dcm", "rtdose_rle.dcm",
+           "jpegls_rgb_planar.dcm"]
 NATIVE = ["CT_small.dcm", "MR_small_bigendian.dcm", "MR_small_implicit.dcm", "image_dfl.dcm", "SC_rgb_jpeg_dcmd.dcm"]
 LOSSY = {"SC_rgb_jpeg_dcmtk.dcm", "examples_ybr_color.dcm"}
 # what may change besides Pixel Data (PS3.5 8.2, PS3.3 C.7.6.1.1.5)

@@ -1,0 +1,24 @@
+// The transcoding form (the convert job): which transfer syntax to write the DICOM inputs in.
+import { clearFieldErrors, showFieldErrors } from "./field-errors.js";
+
+/**
+ * @param {HTMLFormElement} form
+ * @param {(options: {to: string}) => void} onSubmit
+ */
+export function setupConvertForm(form, onSubmit) {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    onSubmit({ to: String(new FormData(form).get("to") ?? "explicit") });
+  });
+  return {
+    show(visible) {
+      form.hidden = !visible;
+    },
+    setBusy(busy) {
+      form.querySelector("button[type=submit]").disabled = busy;
+    },
+    /** Problems with options beside their fields; returns those no field shows. */
+    showErrors: (fields) => showFieldErrors(form, fields),
+  };
+}
