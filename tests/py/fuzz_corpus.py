@@ -8,7 +8,8 @@ can be reproduced (``FUZZ_CASES=1 ... -k`` is not needed: the name carries seed 
 Mutations aim where readers go wrong: truncation at header boundaries, bit flips and
 interesting bytes in headers, numbers in text headers replaced by lies (0, -1, huge,
 NaN, inf), NIfTI header fields set to lies, random bytes under the right name, empty
-files, a missing partner, decompression bombs, 0- and 1-slice volumes, odd Rows/Columns.
+files, a missing partner, decompression bombs, 0- and 1-slice volumes, odd Rows/Columns,
+and codestreams (JPEG, JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K) cut, flipped and lied about.
 """
 
 from __future__ import annotations
@@ -117,9 +118,16 @@ def _nifti_pair() -> tuple[bytes, bytes]:
     return bytes(header), _ramp(6 * 5 * 4)
 
 
+#: compressed seeds, one a codec: pydicom's files, and our HTJ2K one (tests/data, repository-relative)
+COMPRESSED_SEEDS = ("MR_small_jpeg_ls_lossless.dcm", "SC_rgb_jpeg_dcmtk.dcm", "SC_rgb_jpeg_gdcm.dcm",
+                    "MR_small_jp2klossless.dcm", "htj2k_mr_small.dcm")
+
+
 @lru_cache(maxsize=1)
 def _dicom_files() -> dict[str, bytes]:
-    """pydicom's own test files (read from its wheel) and a 3-slice series of ours."""
+    """pydicom's own test files (read from its wheel), our compressed ones and a 3-slice series of ours."""
+    from pathlib import Path
+
     from pydicom.data import get_testdata_file
 
     from dicomforge.series import plan, template
@@ -130,8 +138,9 @@ def _dicom_files() -> dict[str, bytes]:
     files = {}
     for name in ("CT_small.dcm", "MR_small.dcm", "MR_small_bigendian.dcm", "MR_small_implicit.dcm",
                  "MR_small_RLE.dcm", "SC_rgb_small_odd.dcm", "examples_overlay.dcm", "rtdose_1frame.dcm",
-                 "SC_rgb_rle_2frame.dcm", "JPEG2000.dcm", "image_dfl.dcm", "no_meta.dcm"):
-        path = get_testdata_file(name, download=False)  # only what pydicom's wheel ships: no network
+                 "SC_rgb_rle_2frame.dcm", "JPEG2000.dcm", "image_dfl.dcm", "no_meta.dcm", *COMPRESSED_SEEDS):
+        own = Path(__file__).resolve().parents[1] / "data" / name
+        path = str(own) if own.exists() else get_testdata_file(name, download=False)  # (pydicom's wheel: no network)
         if path:
             with open(path, "rb") as fh:
                 files[name] = fh.read()
@@ -197,7 +206,9 @@ def seeds() -> list[Seed]:
     dicom = _dicom_files()
     for name, data in dicom.items():
         if not name.startswith("ours_"):
-            out.append(Seed(f"dicom_{name}", name, {name: data}, min(len(data), 2048)))
+            # compressed files: mutations anywhere, their codestreams too
+            end = len(data) if name in COMPRESSED_SEEDS else min(len(data), 2048)
+            out.append(Seed(f"dicom_{name}", name, {name: data}, end))
     ours = {k: v for k, v in dicom.items() if k.startswith("ours_")}
     first = sorted(ours)[0]
     out.append(Seed("dicom_series", first, ours, 1024))

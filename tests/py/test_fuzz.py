@@ -60,7 +60,9 @@ def _masks_for(files: dict) -> dict:
 #: Python's own words, which must never reach a user (the errors say what is wrong with the file).
 PYTHON_INTERNALS = re.compile(r"index-sized integer|format requires|object has no attribute|NoneType|"
                               r"not subscriptable|unsupported operand|codec can't decode|Traceback|"
-                              r"\b(?:struct\.error|KeyError|IndexError|TypeError|ValueError)\b")
+                              r"\b(?:struct\.error|KeyError|IndexError|TypeError|ValueError)\b|"
+                              # a WebAssembly codec's trap or thrown pointer, untranslated
+                              r"object Number|unreachable|memory access out of bounds|JsException")
 
 
 def _check_events(events, names: set, problems: list, where: str) -> None:
@@ -98,6 +100,7 @@ def run_case(case: fuzz_corpus.Case) -> list[str]:
     if is_dicom:
         _check_events(jobs.start("preview", inputs, {}), names, problems, "preview")
         _check_events(jobs.start("render", inputs, {"preset": "lung"}), names, problems, "render")
+        _check_events(jobs.start("convert", inputs, {"to": "rle"}), names, problems, "convert")
         masks = _masks_for(case.files)
         _check_events(jobs.start("overlay", inputs, {"masks": masks}), names, problems, "overlay")
     else:  # the case as a label map for a valid series of ours

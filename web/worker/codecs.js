@@ -27,6 +27,7 @@ export const CODEC_FAMILIES = Object.keys(FAMILIES);
 export class Codecs {
   #loaded = new Map(); // family -> Promise<decode function>
   #wasmUrls;
+  #stats = {}; // family -> {frames, ms}: decoding time since the last takeStats()
 
   constructor(wasmUrls = {}) {
     this.#wasmUrls = wasmUrls;
@@ -44,13 +45,33 @@ export class Codecs {
       if (!FAMILIES[family]) continue;
       if (!this.#loaded.has(family)) this.#loaded.set(family, this.#load(family));
       try {
-        register(family, await this.#loaded.get(family));
+        register(family, this.#timed(family, await this.#loaded.get(family)));
       } catch (err) {
         this.#loaded.delete(family); // (try again next time)
         problems.push(`the ${family} codec could not be loaded: ${err?.message ?? err}`);
       }
     }
     return problems;
+  }
+
+  /** Frames decoded and milliseconds spent per family since the last call (a job's `timings.decode`). */
+  takeStats() {
+    const stats = this.#stats;
+    this.#stats = {};
+    return stats;
+  }
+
+  #timed(family, decode) {
+    return (...args) => {
+      const t0 = performance.now();
+      try {
+        return decode(...args);
+      } finally {
+        const entry = (this.#stats[family] ??= { frames: 0, ms: 0 });
+        entry.frames += 1;
+        entry.ms += performance.now() - t0;
+      }
+    };
   }
 
   async #load(family) {

@@ -271,10 +271,11 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
  *   errors come in the order of the inputs.
  * @property {Array<{file: string|null, message: string}>} warnings
  * @property {ProtocolError} [error]  Set when the whole job failed (e.g. cancelled, a bad option).
- * @property {{read?: number, job?: number, python?: number, total?: number}} timings
+ * @property {{read?: number, job?: number, python?: number, total?: number, decode?: Object<string, {frames: number, ms: number}>}} timings
  *   Milliseconds from the job's start: `read` until the last input was in Python (a job
  *   works on the first ones meanwhile, or waits), `total` until it ended, `job` = total - read,
- *   and `python`: of the total, Python producing events.
+ *   and `python`: of the total, Python producing events; `decode`: per codec family, the frames
+ *   the worker's codecs decoded and the milliseconds they took (compressed inputs only).
  * @property {{kept: number, read: number, readerBytes: number}} [inputs]  How many inputs the
  *   job found kept from an earlier job (see JobInput.key) and how many it read; of the bytes
  *   read meanwhile, how many the reader's worker read (blob-reader.js).

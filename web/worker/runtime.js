@@ -184,6 +184,8 @@ export class DicomforgeWorker {
       out.timings.read ??= out.timings.total; // (when the job ended before every input was read)
       out.timings.job = out.timings.total - out.timings.read;
       out.memory = { wasm: this.#pyodide._module.HEAPU8.buffer.byteLength }; // wasm memory only grows: its peak
+      const decoded = this.#codecs.takeStats();
+      if (Object.keys(decoded).length) out.timings.decode = decoded;
     } catch (err) {
       out.ok = false;
       out.error = pythonError(err);

@@ -77,6 +77,17 @@ def _valid(elem):
     return value
 
 
+def _encodable(elem) -> None:
+    """Write *elem* as the series writer will (explicit VR little endian); raises if it cannot
+    be (a text value under a binary VR, say, which pydicom keeps as it read it)."""
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_data_element
+
+    fp = DicomBytesIO()
+    fp.is_little_endian, fp.is_implicit_VR = True, False
+    write_data_element(fp, elem)
+
+
 def reference_values(reference: Dataset) -> tuple[dict, list[str]]:
     """``({keyword: text or list of texts}, [keywords left out])``: the patient and study
     attributes of :data:`REFERENCE_KEYWORDS` that *reference* has, and those it holds
@@ -108,7 +119,8 @@ def copied_values(source: Dataset, modality: str) -> tuple[dict, list[str]]:
             if keyword not in source or source[keyword].VR == "SQ" or source[keyword].value in (None, ""):
                 continue
             value = _valid(source[keyword])
-            setattr(scratch, keyword, value)  # what writing it would do: a malformed value fails here
+            setattr(scratch, keyword, value)
+            _encodable(scratch[keyword])  # what writing it would do: a malformed value fails here
         except Exception:  # pydicom raises many types for malformed values
             malformed.append(keyword)
             continue
