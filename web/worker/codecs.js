@@ -27,7 +27,8 @@ export const CODEC_FAMILIES = Object.keys(FAMILIES);
 export class Codecs {
   #loaded = new Map(); // family -> Promise<decode function>
   #wasmUrls;
-  #stats = {}; // family -> {frames, ms}: decoding time since the last takeStats()
+  /** family -> {frames, ms}: where decoding time goes (a job sets its own before each step). */
+  stats = {};
 
   constructor(wasmUrls = {}) {
     this.#wasmUrls = wasmUrls;
@@ -54,20 +55,13 @@ export class Codecs {
     return problems;
   }
 
-  /** Frames decoded and milliseconds spent per family since the last call (a job's `timings.decode`). */
-  takeStats() {
-    const stats = this.#stats;
-    this.#stats = {};
-    return stats;
-  }
-
   #timed(family, decode) {
     return (...args) => {
       const t0 = performance.now();
       try {
         return decode(...args);
       } finally {
-        const entry = (this.#stats[family] ??= { frames: 0, ms: 0 });
+        const entry = (this.stats[family] ??= { frames: 0, ms: 0 });
         entry.frames += 1;
         entry.ms += performance.now() - t0;
       }

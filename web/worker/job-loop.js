@@ -15,18 +15,26 @@ export const emptyResult = () => ({ ok: true, results: [], files: [], errors: []
  * Run Python *events* (a generator PyProxy) to the end into *out*.
  * @param {object} events  the job's events
  * @param {{out: object, onProgress?: Function, cancelled: () => boolean, feed: () => boolean,
- *   prepare?: () => Promise<void> | null, readingDone: () => boolean, waitForInputs: () => Promise<void>}} loop
+ *   prepare?: () => Promise<void> | null, beforeStep?: () => void, readingDone: () => boolean,
+ *   waitForInputs: () => Promise<void>}} loop
  *   feed: hand the job what was read meanwhile (true if anything); prepare: what the fed inputs
- *   need before the job goes on (their codecs), null when nothing; readingDone: every input is
+ *   need before the job goes on (their codecs), null when nothing; beforeStep: called before
+ *   each step of Python (jobs of one worker interleave between steps); readingDone: every input is
  *   read; waitForInputs: resolves when more inputs are read, rejects when none will come.
  * @returns {Promise<number>} milliseconds of Python producing events
  */
-export async function driveEvents(events, { out, onProgress, cancelled, feed, prepare, readingDone, waitForInputs }) {
+export async function driveEvents(events, { out, onProgress, cancelled, feed, prepare, beforeStep, readingDone, waitForInputs }) {
   const progress = throttled(onProgress);
   let python = 0;
   let lastYield = performance.now();
   let asked = performance.now();
-  for (const pyEvent of events) {
+  const steps = events[Symbol.iterator]();
+  const next = () => {
+    beforeStep?.();
+    return steps.next();
+  };
+  for (let step = next(); !step.done; step = next()) {
+    const pyEvent = step.value;
     python += performance.now() - asked;
     const type = pyEvent.get("type");
     if (type === "wait") {
@@ -50,6 +58,7 @@ export async function driveEvents(events, { out, onProgress, cancelled, feed, pr
     if (cancelled()) {
       out.ok = false;
       out.error = { name: "Cancelled", message: "cancelled by the user" };
+      steps.return?.(); // (the generator closes, as a for-of loop's break would)
       break;
     }
     asked = performance.now();

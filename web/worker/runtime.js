@@ -155,6 +155,7 @@ export class DicomforgeWorker {
     const readerBytes = this.#blobReader.bytesRead;
     const partial = Boolean(this.#jobs[name]?.partial);
     const wanted = this.#jobs[name]?.pixels ? Object.assign(new Set(), { seen: 0 }) : null; // codec families the fed inputs need
+    const decoding = {}; // codec family -> {frames, ms} of this job
     let feed = null;
     let events = null;
     let readAll = Promise.resolve();
@@ -173,6 +174,7 @@ export class DicomforgeWorker {
         out, onProgress, cancelled,
         feed: () => this.#feed(feed, reading, out, wanted),
         prepare: () => (wanted?.size ? this.#loadCodecs(wanted, out) : null),
+        beforeStep: () => (this.#codecs.stats = decoding), // (this job's decoding times)
         readingDone: () => reading.done,
         waitForInputs: async () => {
           if (reading.error) throw reading.error;
@@ -184,8 +186,7 @@ export class DicomforgeWorker {
       out.timings.read ??= out.timings.total; // (when the job ended before every input was read)
       out.timings.job = out.timings.total - out.timings.read;
       out.memory = { wasm: this.#pyodide._module.HEAPU8.buffer.byteLength }; // wasm memory only grows: its peak
-      const decoded = this.#codecs.takeStats();
-      if (Object.keys(decoded).length) out.timings.decode = decoded;
+      if (Object.keys(decoding).length) out.timings.decode = decoding;
     } catch (err) {
       out.ok = false;
       out.error = pythonError(err);

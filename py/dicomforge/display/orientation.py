@@ -34,7 +34,7 @@ def _negated(v) -> tuple:
 def _numbers(ds, keyword: str, count: int) -> list[float] | None:
     try:
         values = [float(v) for v in (ds.get(keyword) or [])]
-    except (TypeError, ValueError):
+    except Exception:  # pydicom raises many types for a malformed element (an unknown VR, say)
         return None
     return values if len(values) == count else None
 
@@ -78,7 +78,7 @@ def _projection(ds) -> dict:
     try:
         value = ds.get("PatientOrientation") or []
         letters = [str(v).strip().upper() for v in (value if not isinstance(value, str) else value.split("\\"))]
-    except (TypeError, ValueError):
+    except Exception:  # pydicom raises many types for a malformed element (an unknown VR, say)
         return dict(STORED)
     if len(letters) != 2 or not all(letters) or not all(set(t) <= set(_OPPOSITE) for t in letters):
         return dict(STORED)

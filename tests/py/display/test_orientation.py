@@ -43,3 +43,14 @@ def test_projection_keeps_its_orientation_and_letters():
                                     {"PatientOrientation": "L"}])
 def test_without_usable_orientation_nothing_is_claimed(values):
     assert display_orientation(_ds(**values)) == STORED
+
+
+@pytest.mark.parametrize("tag", [0x00200020, 0x00200037])
+def test_malformed_orientation_elements_claim_nothing(tag):
+    """An element pydicom cannot convert (a bit flip in its VR, found by the fuzzer): no letters, no crash."""
+    from pydicom.dataelem import RawDataElement
+    from pydicom.tag import Tag
+
+    ds = _ds()
+    ds[tag] = RawDataElement(Tag(tag), "C\x13", 4, b"A\\P ", 0, False, True)
+    assert display_orientation(ds) == STORED
