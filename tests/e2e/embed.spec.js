@@ -38,6 +38,12 @@ window.example = async (volume) => {
            png: { type: shown.png.type, head: Array.from(new Uint8Array(await shown.png.slice(0, 8).arrayBuffer())),
                   width: shown.width, height: shown.height } };
 };
+window.transcode = async (file) => {
+  const df = await createDicomforge();
+  const { files, warnings } = await df.transcode([file], { to: "explicit" });
+  df.terminate();
+  return { names: files.map((f) => f.name), first: Array.from(files[0].data), warnings };
+};
 </script>`;
 
 let server;
@@ -87,6 +93,25 @@ print(json.dumps([ds.SeriesDescription, ds.Modality, int(mid.InstanceNumber)]))`
     expect(refusal.name).toBe("DicomForgeError");
     expect(refusal.message).toMatch(/^unknown series option\(s\): \w+ \(valid: seriesDescription, .*memoryBudget/);
   }
+  expect(crossOrigin(requests, origin)).toEqual([]);
+  expect(consoleErrors).toEqual([]);
+});
+
+test("the hosted build decodes compressed DICOM with its own codecs: df.transcode", async ({ page }) => {
+  const { requests, consoleErrors } = watchPage(page);
+  const where = execFileSync(PYTHON, ["-c", "from pydicom.data import get_testdata_file as g; print(g('JPEG2000.dcm'))"],
+    { encoding: "utf8" }).trim();
+  await page.goto(`${origin}/`);
+  const result = await page.evaluate((bytes) => window.transcode({ name: "ct.dcm", data: new Uint8Array(bytes) }),
+    Array.from(readFileSync(where)));
+  expect(result.names).toEqual(["ct.dcm"]);
+  const check = `import io, json, sys, pydicom
+r = json.load(sys.stdin)
+out, original = pydicom.dcmread(io.BytesIO(bytes(r["first"]))), pydicom.dcmread(sys.argv[1])
+print(json.dumps([out.file_meta.TransferSyntaxUID.name, bool((out.pixel_array == original.pixel_array).all())]))`;
+  const read = JSON.parse(execFileSync(PYTHON, ["-c", check, where], { input: JSON.stringify(result), encoding: "utf8" }));
+  expect(read).toEqual(["Explicit VR Little Endian", true]);
+  expect(requests.some((url) => /openjpegwasm_decode-.*\.wasm$/.test(url))).toBe(true);
   expect(crossOrigin(requests, origin)).toEqual([]);
   expect(consoleErrors).toEqual([]);
 });
