@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { defineConfig } from "vite";
+import { quietLogger } from "./web/build/quiet-logger.js";
 import dicomforgeRuntime, { DEV_CSP, HEADER_CSP, securityHeaders } from "./web/build/vite-plugin-dicomforge.js";
 
 // Build-time settings (environment variables, read here and nowhere else):
@@ -8,6 +9,7 @@ import dicomforgeRuntime, { DEV_CSP, HEADER_CSP, securityHeaders } from "./web/b
 //                            loads numpy from there; off by default.
 export default defineConfig({
   plugins: [dicomforgeRuntime()],
+  customLogger: quietLogger(),
   define: {
     __DICOMFORGE_PACKAGES_URL__: JSON.stringify(process.env.DICOMFORGE_PACKAGES_URL ?? ""),
   },

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { defineConfig } from "vite";
+import { quietLogger } from "./web/build/quiet-logger.js";
 import dicomforgeRuntime from "./web/build/vite-plugin-dicomforge.js";
 
 // `make build-embed`: the folder an image editor hosts as is (dist-embed/): dicomforge.js (the
@@ -8,6 +9,7 @@ import dicomforgeRuntime from "./web/build/vite-plugin-dicomforge.js";
 // folder works wherever it is served; createDicomforge() finds the runtime beside the module.
 export default defineConfig({
   plugins: [dicomforgeRuntime()],
+  customLogger: quietLogger(),
   base: "./",
   define: {
     __DICOMFORGE_PACKAGES_URL__: JSON.stringify(process.env.DICOMFORGE_PACKAGES_URL ?? ""),
