@@ -2,7 +2,8 @@
 // The codecs' pixels themselves are checked in Pyodide (tests/py/dicom/test_codecs.py).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CODEC_FAMILIES, Codecs, asUntransformedRgb, jpegPrecision } from "../../web/worker/codecs.js";
+import { CODEC_FAMILIES, asUntransformedRgb, jpegPrecision } from "../../web/worker/codecs.js";
+import { nodeCodecs } from "../pyodide/node-codecs.mjs";
 
 const segment = (marker, payload) => [0xff, marker, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
 const ascii = (text) => [...text].map((c) => c.charCodeAt(0));
@@ -40,8 +41,50 @@ test("a full Adobe marker is the codestream's word; a short one (no transform by
 
 test("every codec family loads in Node and registers once; unknown families are ignored", async () => {
   const registered = [];
-  const problems = await new Codecs().ensure([...CODEC_FAMILIES, "mpeg4"], (family, decode) => registered.push([family, typeof decode]));
+  const problems = await nodeCodecs().ensure([...CODEC_FAMILIES, "mpeg4"], (family, decode) => registered.push([family, typeof decode]));
   assert.deepEqual(problems, []);
   assert.deepEqual(registered.map(([f]) => f).sort(), [...CODEC_FAMILIES].sort());
   assert.ok(registered.every(([, kind]) => kind === "function"));
+});
+
+/** What Python hands a decoder: objects whose bytes `getBuffer` lends (as a PyProxy does). */
+const lent = (bytes) => ({ getBuffer: () => ({ data: bytes, release() {} }) });
+
+test("a codec that stopped on a damaged frame is replaced; the next good frame decodes, nothing hangs", async () => {
+  const { createRequire } = await import("node:module");
+  const charls = await createRequire(import.meta.url)("@cornerstonejs/codec-charls/wasmjs")({ print() {}, printErr() {} });
+  const [width, height] = [256, 192];
+  const raw = new Uint8Array(width * height * 2).map((_, i) => (i % 2 ? (i >> 9) & 0x0f : (i * 7) & 0xff));
+  const encoder = new charls.JpegLSEncoder();
+  encoder.getDecodedBuffer({ width, height, bitsPerSample: 16, componentCount: 1 }).set(raw);
+  encoder.encode();
+  const good = encoder.getEncodedBuffer().slice();
+  encoder.delete();
+  // the header alone: CharLS throws a C++ exception, after which its instance is not to be trusted
+  // (its stack is never unwound: a later damaged frame can keep it busy for many seconds)
+  const bad = good.slice(0, 40);
+
+  let decode;
+  await nodeCodecs().ensure(["jpeg-ls"], (_, d) => (decode = d));
+  const run = (stream, out = new Uint8Array(raw.length)) => decode(lent(stream), lent(out), height, width, 1, 16, false, "MONOCHROME2");
+  for (let i = 0; i < 100; i++) {
+    // each time on a fresh instance: the one that threw is never used again
+    assert.throws(() => run(bad), { message: "the codestream is damaged (the codec stopped on it)" });
+    assert.throws(() => run(bad), { message: "the codestream is damaged (the codec stopped on it)" });
+    const out = new Uint8Array(raw.length);
+    assert.equal(run(good, out), "");
+    assert.deepEqual(out, raw);
+  }
+});
+
+test("a JPEG Lossless parser's own words never reach the user", async () => {
+  const { readFileSync } = await import("node:fs");
+  // a frame the fuzzer made: jpeg-lossless-decoder-js fails on it with a TypeError
+  const file = readFileSync(new URL("../data/jpeg_lossless_damaged.dcm", import.meta.url));
+  const start = file.indexOf(Buffer.from([0xff, 0xd8, 0xff]));
+  const stream = new Uint8Array(file.subarray(start, file.lastIndexOf(Buffer.from([0xff, 0xd9])) + 2));
+  let decode;
+  await nodeCodecs().ensure(["jpeg-lossless"], (_, d) => (decode = d));
+  assert.throws(() => decode(lent(stream), lent(new Uint8Array(100 * 100 * 3)), 100, 100, 3, 8, false, "RGB"),
+    { message: "the codestream is damaged (the JPEG Lossless decoder stopped on it)" });
 });

@@ -1,6 +1,9 @@
 """Compressed DICOM files to decode: every encapsulated file of pydicom's own test data that
-is here offline, plus tests/data/*.dcm (made by tests/tools/make_fixtures.py: pydicom has no
-HTJ2K file and no colour JPEG-LS in interleave mode 0). Their frames' digests, as pydicom's own decoders give them, are in
+is here offline, plus tests/data/*.dcm: made by tests/tools/make_fixtures.py (pydicom has no
+HTJ2K file and no colour JPEG-LS in interleave mode 0), and two from review and fuzzing:
+j2k_ybr_full.dcm (JPEG 2000 colour labelled YBR_FULL, no colour transform in the codestream)
+and jpeg_lossless_damaged.dcm (a JPEG Lossless frame on which jpeg-lossless-decoder-js fails
+with a TypeError). Their frames' digests, as pydicom's own decoders give them, are in
 tests/py/dicom/decoded_frames.json (``python tests/py/codec_cases.py`` writes it anew).
 
 Runs natively and in Pyodide: numpy only inside native-only tests.
@@ -26,7 +29,7 @@ OWN = ROOT / "tests/data"
 
 #: pydicom's own decoders fail on these too (a JPEG stream with a misplaced marker, a JPEG 2000
 #: fragment cut by a sequence delimiter): each must be an error naming file, frame and syntax
-UNDECODABLE = {"JPEG-lossy.dcm", "JPEG2000-embedded-sequence-delimiter.dcm"}
+UNDECODABLE = {"JPEG-lossy.dcm", "JPEG2000-embedded-sequence-delimiter.dcm", "jpeg_lossless_damaged.dcm"}
 #: 12-bit JPEG: libjpeg-turbo's 8-bit build (the browser's codec) cannot; natively libjpeg does
 TWELVE_BIT_JPEG = {"JPGExtended.dcm"}
 

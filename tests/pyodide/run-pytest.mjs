@@ -9,7 +9,8 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadPyodide } from "pyodide";
-import { CODEC_FAMILIES, Codecs } from "../../web/worker/codecs.js";
+import { CODEC_FAMILIES } from "../../web/worker/codecs.js";
+import { nodeCodecs } from "./node-codecs.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const lock = JSON.parse(await readFile(resolve(root, "web/worker/wheels.lock.json"), "utf8"));
@@ -45,7 +46,7 @@ pyodide.mountNodeFS("/repo", root);
 // the worker's own codecs (web/worker/codecs.js), as a job's inputs would load them
 pyodide.runPython("import sys; sys.path.insert(0, '/repo/py')");
 const registry = pyodide.pyimport("dicomforge.dicom.codecs");
-const problems = await new Codecs().ensure(CODEC_FAMILIES, (family, decode) => registry.register(family, decode));
+const problems = await nodeCodecs().ensure(CODEC_FAMILIES, (family, decode) => registry.register(family, decode));
 if (problems.length) throw new Error(problems.join("\n"));
 pyodide.globals.set("pytest_args", pyodide.toPy(process.argv.slice(2)));
 const code = pyodide.runPython(`

@@ -238,8 +238,9 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
  */
 
 /**
- * @typedef {object} ConvertValue  convert: per file `from` and `to` (Transfer Syntax UIDs) and
- *   `bytes` (the output's size); what changed beside the syntax comes as warnings.
+ * @typedef {object} ConvertValue  convert: per file `from` and `to` (Transfer Syntax UIDs),
+ *   `bytes` (the output's size) and `name` (the output's); what changed beside the syntax comes
+ *   as warnings.
  */
 
 /**

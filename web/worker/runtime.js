@@ -6,7 +6,7 @@ import { transfer } from "comlink";
 import JSZip from "jszip";
 import { Arrivals, Changes } from "./arrivals.js";
 import { BlobReader } from "./blob-reader.js";
-import { CODEC_WASM_URLS } from "./codec-assets.js";
+import { compileCodec } from "./codec-assets.js";
 import { Codecs } from "./codecs.js";
 import { BENCH_JOB_NAMES } from "./contract.js";
 import { FIRST_JOB_HEAP, HeapWriter } from "./heap.js";
@@ -39,7 +39,7 @@ export class DicomforgeWorker {
   #heap = null;
   #cancelled = new Set();
   #running = new Map(); // jobId -> {arrivals, changes} of a running job
-  #codecs = new Codecs(CODEC_WASM_URLS); // loaded when a job's inputs first need one
+  #codecs = new Codecs(compileCodec); // loaded when a job's inputs first need one
 
   /**
    * Start the runtime once; every later call returns the same result.

@@ -19,16 +19,12 @@ __all__ = ["add_command"]
 
 def _run(args: argparse.Namespace) -> int:
     outputs = Outputs(args.output, args.zip)
-    written = {}
-
-    def count(event: dict) -> None:
-        written[event["file"]] = outputs.names[-1]
 
     def show(file: str, value: dict) -> None:
         print(f"{file}: {syntax_name(value['from'])} -> {syntax_name(value['to'])}, {value['bytes']} bytes"
-              f" -> {outputs.where([written[file]])}")
+              f" -> {outputs.where([value['name']])}")
 
-    return run_job("convert", args.inputs, given_options(args, ["to"]), show, outputs, on_progress=count)
+    return run_job("convert", args.inputs, given_options(args, ["to"]), show, outputs)
 
 
 def add_command(sub) -> None:

@@ -3,9 +3,9 @@
 Python asks for a frame's samples with :func:`decode_fragment`; who decodes it depends
 on where we run:
 
-- natively, pydicom's pylibjpeg plugins (``pylibjpeg-libjpeg`` for JPEG and JPEG-LS,
-  ``pylibjpeg-openjpeg`` for JPEG 2000 and HTJ2K), found on first use
-  (:mod:`.native_codecs`);
+- natively, the libraries pydicom's pixel handlers use: Pillow's libjpeg-turbo for 8-bit
+  JPEG, ``pylibjpeg-libjpeg`` for 12-bit JPEG, JPEG Lossless and JPEG-LS,
+  ``pylibjpeg-openjpeg`` for JPEG 2000 and HTJ2K; found on first use (:mod:`.native_codecs`);
 - in the browser worker, the Cornerstone WebAssembly codecs, loaded by the worker when
   an input needs them (:func:`wanted` says which) and handed in with :func:`register`;
 - RLE Lossless everywhere by :mod:`.rle` (the standard library is enough).
@@ -29,6 +29,7 @@ import re
 from typing import Callable, Iterable
 
 from dicomforge.errors import InputError, UnsupportedError, plain_reason
+from dicomforge.limits import PLATFORM_MAX_BYTES
 
 from .tags import RLE_LOSSLESS
 
@@ -118,9 +119,11 @@ def decode_fragment(syntax: str, fragment: bytes, frame: int, rows: int, columns
     Raises
     ------
     UnsupportedError
-        No codec here for *syntax* (named, with what to install natively).
+        No codec here for *syntax* (named, with what to install natively), or a codestream
+        form its codec cannot read.
     InputError
-        The codestream is damaged or does not match the header (frame and syntax named).
+        The codestream is damaged or does not match the header (frame and syntax named), or
+        the frame the header describes is larger than this platform can hold.
     """
     decode = decoder_for(syntax)
     name = syntax_name(syntax)
@@ -129,9 +132,16 @@ def decode_fragment(syntax: str, fragment: bytes, frame: int, rows: int, columns
             raise UnsupportedError(f"cannot decode {name} ({syntax}): no codec for this transfer syntax")
         raise UnsupportedError(
             f"cannot decode {name}: its codec is not available here "
-            "(natively: pip install pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg)"
+            "(the page loads it from its server; the command line needs: pip install dicomforge[codecs])"
         )
-    out = bytearray(rows * columns * samples * max(bits_allocated // 8, 1))
+    size = rows * columns * samples * max(bits_allocated // 8, 1)
+    if size > PLATFORM_MAX_BYTES:
+        raise InputError(f"frame {frame} ({name}) would decode to {size} bytes ({columns}x{rows}, {samples} sample(s) of "
+                         f"{bits_allocated} bits), more than one buffer holds here ({PLATFORM_MAX_BYTES})")
+    try:
+        out = bytearray(size)
+    except MemoryError:
+        raise InputError(f"frame {frame} ({name}) would decode to {size} bytes: there is not that much memory free") from None
     try:
         decoded_as = decode(bytes(fragment), out, rows, columns, samples, bits_allocated, bool(signed), photometric)
     except Exception as exc:  # a codec reports a damaged codestream in its own words and types
@@ -141,7 +151,8 @@ def decode_fragment(syntax: str, fragment: bytes, frame: int, rows: int, columns
     return out, str(decoded_as or "")
 
 
-_TRAPS = ("unreachable", "memory access out of bounds", "Aborted", "RuntimeError", "abort(")
+_TRAPS = ("unreachable", "memory access out of bounds", "Aborted", "RuntimeError", "abort(", "TypeError", "RangeError",
+          "Cannot read properties")
 
 
 def _codec_reason(exc: BaseException) -> str:

@@ -22,31 +22,34 @@ def native_decoder(family: str):
     """A decoder (see :mod:`.codecs`) for *family*, or None when its library is missing."""
     try:
         if family == "jpeg":
-            from PIL import Image  # noqa: F401
-
             twelve = native_decoder("jpeg-lossless")  # libjpeg reads 12-bit JPEG Extended; Pillow cannot
+            try:
+                from PIL import Image  # noqa: F401
+            except ImportError:  # libjpeg for 8-bit too (its IDCT rounds a grey level apart from libjpeg-turbo's)
+                return twelve
             return lambda fragment, out, *shape: (_pillow_jpeg if shape[3] == 8 or twelve is None else twelve)(fragment, out, *shape)
         if family in ("jpeg-lossless", "jpeg-ls"):
             from libjpeg.utils import decode_pixel_data as libjpeg_decode
 
-            return _library_decoder(libjpeg_decode, "")
+            return _library_decoder(libjpeg_decode)
         if family in ("jpeg2000", "htj2k"):
             from openjpeg.utils import decode_pixel_data as openjpeg_decode
 
-            return _library_decoder(openjpeg_decode, "RGB")
+            return _library_decoder(openjpeg_decode)
     except ImportError:
         return None
     return None
 
 
-def _library_decoder(decode_pixel_data, colour_photometric: str):
-    """A pylibjpeg plugin's ``version=2`` decoder; JPEG 2000 codecs undo a colour
-    transform themselves, so their three-sample output is RGB (*colour_photometric*)."""
+def _library_decoder(decode_pixel_data):
+    """A pylibjpeg plugin's ``version=2`` decoder. Neither changes colour as the file names it:
+    JPEG 2000's own transforms, undone by OpenJPEG, are the file's YBR_ICT / YBR_RCT, which
+    :mod:`.pixels` relabels RGB (as pydicom does); YBR_FULL stays YBR_FULL."""
 
     def decode(fragment, out, rows, columns, samples, bits_allocated, signed, photometric):
         data = decode_pixel_data(fragment, version=2)
         fit_samples(data, out, rows * columns * samples)
-        return colour_photometric if samples == 3 else ""
+        return ""
 
     return decode
 

@@ -9,10 +9,12 @@ change form:
 - a compressed source is decoded frame by frame (:func:`~.pixels.stored_frame`): colour a
   codec converted is now RGB, pixel by pixel (Photometric Interpretation ``RGB``, Planar
   Configuration 0), JPEG 2000's YBR_ICT / YBR_RCT included (PS3.5 8.2.4);
-- a lossy source keeps its history (PS3.3 C.7.6.1.1.5): Lossy Image Compression "01", the
-  method (ISO_10918_1, ISO_14495_1, ISO_15444_1, ISO_15444_15) and ratio added when absent;
+- a lossy source keeps its history (PS3.3 C.7.6.1.1.5, :mod:`.lossy`): Lossy Image
+  Compression "01", the method (ISO_10918_1, ISO_14495_1, ISO_15444_1, ISO_15444_15) and
+  ratio added when absent;
 - a native little-endian source going to another native syntax keeps its Pixel Data bytes
-  as they are; big-endian data is swapped once.
+  as they are; from big endian, Pixel Data and every other OW/OF/OL/OD/OV value (palette
+  tables, overlay planes, in sequences too) are swapped once.
 """
 
 from __future__ import annotations
@@ -21,11 +23,17 @@ from io import BytesIO
 
 from pydicom import dcmwrite
 
+from dataclasses import replace
+
+from dicomforge import kernels
 from dicomforge.errors import DicomForgeError, InputError, UnsupportedError, plain_reason
 from dicomforge.inputs import NamedInput
+from dicomforge.limits import PLATFORM_MAX_BYTES
 
 from . import tags
 from .codecs import syntax_name
+from .fragments import frame_fragment
+from .lossy import lossy_history
 from .pixels import frame_count, read_dataset, stored_frame, transfer_syntax
 
 __all__ = ["TARGETS", "transcode"]
@@ -38,15 +46,8 @@ TARGETS = {
     "rle": tags.RLE_LOSSLESS,
 }
 _NATIVE_LITTLE = (tags.EXPLICIT_VR_LITTLE_ENDIAN, tags.IMPLICIT_VR_LITTLE_ENDIAN, tags.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN)
-_LOSSY_METHOD = {
-    "1.2.840.10008.1.2.4.50": "ISO_10918_1",
-    "1.2.840.10008.1.2.4.51": "ISO_10918_1",
-    "1.2.840.10008.1.2.4.81": "ISO_14495_1",
-    "1.2.840.10008.1.2.4.91": "ISO_15444_1",
-    "1.2.840.10008.1.2.4.203": "ISO_15444_15",
-}
-#: always lossy; the others of _LOSSY_METHOD may hold reversible data (the file then says)
-_ALWAYS_LOSSY = ("1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51")
+#: big-endian values of these VRs are words: swapped, by word size, when written little endian
+_WORDS = {"OW": 2, "OF": 4, "OL": 4, "OD": 8, "OV": 8}
 
 
 def transcode(item: NamedInput, target: str) -> tuple[bytes, list[str]]:
@@ -64,6 +65,8 @@ def transcode(item: NamedInput, target: str) -> tuple[bytes, list[str]]:
         if source == target:
             notes.append(f"already {syntax_name(target)}: copied as it is")
             return bytes(item.data), notes
+        if source == tags.EXPLICIT_VR_BIG_ENDIAN:
+            _swap_words(ds)
         if "PixelData" in ds:
             _convert_pixels(ds, name, source, target, notes)
         ds.file_meta.TransferSyntaxUID = target
@@ -82,8 +85,11 @@ def _convert_pixels(ds, name: str, source: str, target: str, notes: list[str]) -
     if source in _NATIVE_LITTLE and target != tags.RLE_LOSSLESS:
         return  # the same bytes in another encoding of the data set
     frames = frame_count(ds)
-    decoded = [stored_frame(ds, i, name) for i in range(frames)]
-    first = decoded[0]
+    first = stored_frame(ds, 0, name)
+    if len(first.data) * frames > PLATFORM_MAX_BYTES:
+        raise InputError(f"{frames} frames of {len(first.data)} bytes decoded would take {len(first.data) * frames} bytes, "
+                         f"more than one buffer holds here ({PLATFORM_MAX_BYTES})")
+    decoded = [first, *(stored_frame(ds, i, name) for i in range(1, frames))]
     if first.allocated == 1:
         if target == tags.RLE_LOSSLESS:
             raise UnsupportedError("RLE Lossless cannot hold 1-bit (Bits Allocated 1) pixels")
@@ -93,12 +99,12 @@ def _convert_pixels(ds, name: str, source: str, target: str, notes: list[str]) -
             raise UnsupportedError("YBR_FULL_422 cannot be RLE encoded (PS3.5 8.2.2); convert to explicit instead")
     if first.samples == 3 and not first.interleaved and target == tags.RLE_LOSSLESS:
         decoded = [_interleaved(f) for f in decoded]
-    if first.compressed:
-        _keep_lossy_history(ds, source, sum(len(f.data) for f in decoded), notes)
+    if source not in _NATIVE_LITTLE and source != tags.EXPLICIT_VR_BIG_ENDIAN:
+        _keep_lossy_history(ds, source, frame_fragment(ds, 0, frames), sum(len(f.data) for f in decoded), notes)
         if first.samples == 3:
             ds.PhotometricInterpretation = first.photometric
-    if first.samples == 3:
-        ds.PlanarConfiguration = 0 if first.compressed or target == tags.RLE_LOSSLESS else ds.get("PlanarConfiguration", 0)
+    if first.samples == 3:  # (decoded frames come pixel by pixel; native ones as they were)
+        ds.PlanarConfiguration = 0 if decoded[0].interleaved else 1
     if target == tags.RLE_LOSSLESS:
         _set_rle(ds, decoded)
     else:
@@ -112,14 +118,21 @@ def _convert_pixels(ds, name: str, source: str, target: str, notes: list[str]) -
 
 
 def _interleaved(frame):
-    """RRR..GGG..BBB.. -> RGBRGB.. (samples of any size)."""
+    """The frame with RRR..GGG..BBB.. as RGBRGB.. (samples of any size)."""
     size, pixels = frame.allocated // 8, frame.rows * frame.columns
     out = bytearray(len(frame.data))
     for sample in range(3):
         for byte in range(size):
             out[sample * size + byte :: 3 * size] = frame.data[sample * pixels * size + byte : (sample + 1) * pixels * size : size]
-    frame.data, frame.interleaved = bytes(out), True
-    return frame
+    return replace(frame, data=bytes(out), interleaved=True)
+
+
+def _swap_words(ds) -> None:
+    """Every word-valued element of big-endian *ds* but Pixel Data, in little-endian order."""
+    for elem in ds.iterall():
+        size = _WORDS.get(elem.VR)
+        if size and elem.tag != tags.PIXEL_DATA and isinstance(elem.value, (bytes, bytearray)) and len(elem.value) % size == 0:
+            elem.value = kernels.byteswap(bytes(elem.value), size)
 
 
 def _set_rle(ds, frames) -> None:
@@ -140,14 +153,13 @@ def _set_rle(ds, frames) -> None:
     ds["PixelData"].is_undefined_length = True
 
 
-def _keep_lossy_history(ds, source: str, decoded_bytes: int, notes: list[str]) -> None:
-    if source not in _ALWAYS_LOSSY and str(ds.get("LossyImageCompression", "")).strip() != "01":
+def _keep_lossy_history(ds, source: str, fragment: bytes, decoded_bytes: int, notes: list[str]) -> None:
+    history = lossy_history(ds, source, fragment)
+    if not history:
         return
-    method = _LOSSY_METHOD.get(source)
-    ds.LossyImageCompression = "01"
-    if method and "LossyImageCompressionMethod" not in ds:
-        ds.LossyImageCompressionMethod = method
-        compressed = len(ds.PixelData)
-        if compressed and "LossyImageCompressionRatio" not in ds:
-            ds.LossyImageCompressionRatio = f"{decoded_bytes / compressed:.4g}"[:16]
+    compressed = len(ds.PixelData)
+    if "LossyImageCompressionRatio" not in history and compressed and "LossyImageCompressionMethod" in history:
+        history["LossyImageCompressionRatio"] = f"{decoded_bytes / compressed:.4g}"[:16]
+    for keyword, value in history.items():
+        setattr(ds, keyword, value)
     notes.append("decompressed from lossy data: Lossy Image Compression stays 01")

@@ -32,6 +32,8 @@ from pydicom.uid import UID
 
 from dicomforge import kernels
 from dicomforge.dicom.codecs import ENCAPSULATED
+from dicomforge.dicom.fragments import frame_fragment
+from dicomforge.dicom.lossy import lossy_history
 from dicomforge.dicom.pixels import decode_frame, transfer_syntax
 from dicomforge.dicom.scan import NOT_DICOM, check_header, unreadable
 from dicomforge.errors import DicomForgeError, InputError, UnsupportedError, malformed_input
@@ -218,11 +220,17 @@ def _series_volume(entries: list, warnings: list, budget: int) -> Volume:
 
 def _header(ds):
     """*ds* without Pixel Data (and what follows it), with its file meta and encoding. Elements
-    are taken as read (not parsed): a malformed one fails only where it is used."""
+    are taken as read (not parsed): a malformed one fails only where it is used. A slice decoded
+    from a lossy codestream says so (Lossy Image Compression "01", :mod:`dicomforge.dicom.lossy`)
+    even when the file did not: what is made from it inherits that."""
     header = Dataset()
     for tag in ds.keys():
         if tag < 0x7FE00000:
             header[tag] = ds.get_item(tag)
+    syntax = transfer_syntax(ds)
+    if syntax in ENCAPSULATED:
+        for keyword, value in lossy_history(ds, syntax, frame_fragment(ds, 0, 1)).items():
+            setattr(header, keyword, value)
     header.file_meta = getattr(ds, "file_meta", FileMetaDataset())
     header.set_original_encoding(*ds.original_encoding, ds.original_character_set)
     return header

@@ -33,7 +33,7 @@ SCHEMA = Schema(
 
 
 def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
-    """A ``file`` and a ``result`` (``{"from": uid, "to": uid, "bytes": n}``) per input."""
+    """A ``file`` and a ``result`` (``{"from": uid, "to": uid, "bytes": n, "name": output name}``) per input."""
     from dicomforge.dicom.scan import transfer_syntax_of
     from dicomforge.dicom.transcode import TARGETS, transcode
 
@@ -46,7 +46,8 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
             data, notes = transcode(item, target)
             yield events.output(name, data)
             yield from (events.warning(note, item.name) for note in notes)
-            yield events.result(item.name, {"from": transfer_syntax_of(item) or "", "to": target, "bytes": len(data)})
+            yield events.result(item.name, {"from": transfer_syntax_of(item) or "", "to": target, "bytes": len(data),
+                                            "name": name})
         except DicomForgeError as problem:
             yield events.error(problem.with_file(item.name))
         yield events.progress(done, len(inputs), item.name)

@@ -15,6 +15,8 @@ from pydicom import config
 from pydicom.dataset import Dataset
 from pydicom.valuerep import validate_value
 
+from dicomforge.dicom.lossy import lossy_history
+
 __all__ = ["REFERENCE_KEYWORDS", "ACQUISITION", "SERIES_KEYWORDS", "source_modality", "reference_values",
            "copied_values"]
 
@@ -125,4 +127,5 @@ def copied_values(source: Dataset, modality: str) -> tuple[dict, list[str]]:
             malformed.append(keyword)
             continue
         values[keyword] = value
+    values.update(lossy_history(source, ""))  # pixels once lossy compressed stay said to be (PS3.3 C.7.6.1.1.5)
     return values, malformed

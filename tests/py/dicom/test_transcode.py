@@ -157,3 +157,67 @@ def test_dciodvfy_reports_no_new_errors(name, target, tmp_path):
     (tmp_path / "out.dcm").write_bytes(data)
     new = _errors(dciodvfy, tmp_path / "out.dcm") - _errors(dciodvfy, tmp_path / "in.dcm")
     assert not new, f"{name} -> {target}: {sorted(new)}"
+
+
+# ---- what the review found: the image form, the other word values, the history ----------
+
+def _big_endian_copy(name: str) -> NamedInput:
+    """pydicom's little-endian *name* as Explicit VR Big Endian, every word value swapped as a
+    big-endian writer (dcmtk's dcmconv +tb) stores it."""
+    from pydicom import dcmwrite
+    from pydicom.uid import ExplicitVRBigEndian
+
+    from dicomforge import kernels
+
+    ds = pydicom.dcmread(pydicom.filebase.DicomBytesIO(pydicom_file(name).data))
+    for elem in ds.iterall():
+        if elem.VR in ("OW", "OF") and isinstance(elem.value, bytes):
+            elem.value = kernels.byteswap(elem.value, 2 if elem.VR == "OW" else 4)
+    ds.file_meta.TransferSyntaxUID = ExplicitVRBigEndian
+    out = pydicom.filebase.DicomBytesIO()
+    dcmwrite(out, ds, implicit_vr=False, little_endian=False, enforce_file_format=True)
+    return NamedInput(f"be_{name}", out.getvalue())
+
+
+@pytest.mark.parametrize("name", ["examples_palette.dcm", "examples_overlay.dcm"])
+def test_big_endian_palettes_and_overlays_come_out_as_they_were(name):
+    """From big endian, every word value (palette tables, overlay planes) is swapped, not only Pixel Data."""
+    original = pydicom.dcmread(pydicom.filebase.DicomBytesIO(pydicom_file(name).data))
+    data, _ = transcode(_big_endian_copy(name), TARGETS["explicit"])
+    out = pydicom.dcmread(pydicom.filebase.DicomBytesIO(data))
+    words = [e.tag for e in original if e.VR in ("OW", "OF") and e.tag != 0x7FE00010]
+    assert words  # (the file has some)
+    for tag in words:
+        assert out[tag].value == original[tag].value, f"{name}: {tag} differs"
+    assert decode_frame(out, 0, name).data == decode_frame(original, 0, name).data
+
+
+def test_rle_with_planar_configuration_1_is_written_pixel_by_pixel():
+    """The RLE decoder interleaves the samples: the output says Planar Configuration 0 (and is right)."""
+    ds = pydicom.dcmread(COMPRESSED["SC_rgb_rle.dcm"])
+    ds.PlanarConfiguration = 1
+    buffer = pydicom.filebase.DicomBytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    item = NamedInput("planar.dcm", buffer.getvalue())
+    data, _ = transcode(item, TARGETS["explicit"])
+    out = pydicom.dcmread(pydicom.filebase.DicomBytesIO(data))
+    assert out.PlanarConfiguration == 0
+    assert _frames(data, "planar.dcm") == _frames(item.data, "planar.dcm")
+
+
+@pytest.mark.parametrize("name, method", [("JPEGLSNearLossless_16.dcm", "ISO_14495_1"), ("SC_rgb_jls_lossy_line.dcm", "ISO_14495_1"),
+                                          ("MR_small_jpeg_ls_lossless.dcm", None), ("MR_small_jp2klossless.dcm", None)])
+def test_lossy_history_from_the_codestream(name, method):
+    """JPEG-LS near-lossless (NEAR > 0) is lossy even when the file does not say so; lossless stays unmarked."""
+    data, _ = transcode(_input(name), TARGETS["explicit"])
+    out = pydicom.dcmread(pydicom.filebase.DicomBytesIO(data))
+    assert out.get("LossyImageCompression") == ("01" if method else None)
+    assert out.get("LossyImageCompressionMethod") == method
+
+
+def test_a_series_made_from_lossy_slices_says_so():
+    """PS3.3 C.7.6.1.1.5: a series re-exported from JPEG baseline slices keeps Lossy Image Compression 01."""
+    events = list(jobs.start("series", [_input("SC_rgb_jpeg_dcmtk.dcm")], {}))
+    (first, *_) = [e["data"] for e in events if e["type"] == "file"]
+    out = pydicom.dcmread(pydicom.filebase.DicomBytesIO(bytes(first)))
+    assert (out.LossyImageCompression, out.LossyImageCompressionMethod) == ("01", "ISO_10918_1")
