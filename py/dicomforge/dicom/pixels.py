@@ -307,11 +307,8 @@ def _to_rgb(raw: bytes, photometric: str, size: int, stored: int, pixels: int, i
         ybr[1::6] = ybr[4::6] = raw[2::4]
         ybr[2::6] = ybr[5::6] = raw[3::4]
         return kernels.ybr_full_to_rgb(bytes(ybr))
-    if not interleaved:
-        planes = bytearray(len(raw))
-        for s in range(3):  # RRR..GGG..BBB.. -> RGBRGB..
-            planes[s::3] = raw[s * pixels : (s + 1) * pixels]
-        raw = bytes(planes)
+    if not interleaved:  # RRR..GGG..BBB.. -> RGBRGB..
+        raw = kernels.interleave_planes(raw, 3, 1)
     if photometric in ("YBR_FULL", "YBR_FULL_422"):
         return kernels.ybr_full_to_rgb(raw)
     return raw

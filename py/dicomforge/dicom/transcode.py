@@ -118,13 +118,8 @@ def _convert_pixels(ds, name: str, source: str, target: str, notes: list[str]) -
 
 
 def _interleaved(frame):
-    """The frame with RRR..GGG..BBB.. as RGBRGB.. (samples of any size)."""
-    size, pixels = frame.allocated // 8, frame.rows * frame.columns
-    out = bytearray(len(frame.data))
-    for sample in range(3):
-        for byte in range(size):
-            out[sample * size + byte :: 3 * size] = frame.data[sample * pixels * size + byte : (sample + 1) * pixels * size : size]
-    return replace(frame, data=bytes(out), interleaved=True)
+    """The frame with RRR..GGG..BBB.. as RGBRGB.."""
+    return replace(frame, data=kernels.interleave_planes(frame.data, frame.samples, frame.allocated // 8), interleaved=True)
 
 
 def _swap_words(ds) -> None:

@@ -130,13 +130,8 @@ def _slice_pixels(ds, name: str, nbytes: int, samples: int, itemsize: int) -> by
     if len(data) < nbytes:
         raise InputError(f"Pixel Data has {len(data)} bytes, Rows x Columns needs {nbytes}", name)
     data = data[:nbytes]
-    if samples == 3 and int(ds.get("PlanarConfiguration", 0)) == 1:
-        out = bytearray(nbytes)  # RRR..GGG..BBB.. -> RGBRGB.. (PS3.3 C.7.6.3.1.3)
-        plane = nbytes // 3
-        for c in range(3):
-            for b in range(itemsize):
-                out[c * itemsize + b :: 3 * itemsize] = data[c * plane + b : (c + 1) * plane : itemsize]
-        data = bytes(out)
+    if samples == 3 and int(ds.get("PlanarConfiguration", 0)) == 1:  # RRR..GGG..BBB.. -> RGBRGB..
+        data = kernels.interleave_planes(data, 3, itemsize)
     return data
 
 

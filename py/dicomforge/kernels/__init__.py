@@ -20,12 +20,12 @@ import os
 
 from dicomforge.errors import DicomForgeError
 
-from .common import DTYPES, INT16_MAX, INT16_MIN, YBR_TO_RGB, all_zero, itemsize
+from .common import DTYPES, INT16_MAX, INT16_MIN, YBR_TO_RGB, all_zero, interleave_planes, itemsize
 from .stdlib import StdlibKernels
 
 __all__ = [
     "BACKEND", "DTYPES", "INT16_MIN", "INT16_MAX", "YBR_TO_RGB", "StdlibKernels", "available_backends",
-    "get_backend", "itemsize", "all_zero", "byteswap", "min_max", "pack_bits", "unpack_bits", "equal_mask",
+    "get_backend", "itemsize", "all_zero", "interleave_planes", "byteswap", "min_max", "pack_bits", "unpack_bits", "equal_mask",
     "distinct_values", "value_range", "rescale_to_int16", "mask_stored_bits", "int_range", "apply_lut",
     "apply_split_lut", "grey_to_rgba", "rgb_to_rgba", "ybr_full_to_rgb", "to_index16",
 ]

@@ -13,7 +13,7 @@ from dicomforge.errors import DicomForgeError
 __all__ = [
     "DTYPES", "INT16_MIN", "INT16_MAX", "YBR_TO_RGB", "SPLIT_SHIFT", "SPLIT_TOP", "KEY_SIGNED", "KEY_UNSIGNED",
     "itemsize", "lookup", "check_whole", "dtype_bytes", "all_zero", "present", "distinct_bytes", "raw_table",
-    "check_split", "tables_of_one",
+    "check_split", "tables_of_one", "interleave_planes",
 ]
 
 # (dtype name, array typecode, itemsize): one table, everything else derives from it.
@@ -160,3 +160,15 @@ def tables_of_one(value: int, fill: int = 0) -> list[bytes]:
         table[t] = value
         tables.append(bytes(table))
     return tables
+
+
+def interleave_planes(data, samples: int, size: int) -> bytes:
+    """Colour-by-plane samples (RRR..GGG..BBB.., PS3.3 C.7.6.3.1.3 Planar Configuration 1) as
+    colour-by-pixel (RGBRGB..), for samples of *size* bytes. One slice assignment per sample
+    byte: the same speed with either backend."""
+    out = bytearray(len(data))
+    plane = len(data) // samples
+    for sample in range(samples):
+        for byte in range(size):
+            out[sample * size + byte :: samples * size] = data[sample * plane + byte : (sample + 1) * plane : size]
+    return bytes(out)
