@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
-import { PYTHON, crossOrigin, pydicomTestFile, waitReady, watchPage } from "./helpers.js";
+import { PYTHON, crossOrigin, download, pydicomTestFile, waitReady, watchPage } from "./helpers.js";
 
 const MAKE = "tests/e2e/make_compressed.py";
 const viewer = (page) => page.locator("#viewer");
@@ -20,14 +20,6 @@ async function ready(page) {
   await page.goto("/");
   await waitReady(page);
   return watched;
-}
-
-async function download(page, dir, name) {
-  const promise = page.waitForEvent("download");
-  await page.locator("#download a").click();
-  const path = join(dir, name);
-  await (await promise).saveAs(path);
-  return path;
 }
 
 test("a JPEG 2000 CT, a JPEG-LS MR and a JPEG baseline US clip preview; codecs come from our origin when needed", async ({ page }) => {

@@ -39,3 +39,12 @@ export async function waitReady(page) {
 export function crossOrigin(requests, origin) {
   return requests.filter((url) => !url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:"));
 }
+
+/** Click the page's download link and save what it downloads as *dir*/*name*; returns the path. */
+export async function download(page, dir, name) {
+  const promise = page.waitForEvent("download");
+  await page.locator("#download a").click();
+  const path = `${dir}/${name}`;
+  await (await promise).saveAs(path);
+  return path;
+}

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
-import { PYTHON, pydicomTestFile, waitReady, watchPage } from "./helpers.js";
+import { PYTHON, download, pydicomTestFile, waitReady, watchPage } from "./helpers.js";
 
 const CASES = "tests/py/scanner_cases.py";
 const env = { ...process.env, PYTHONPATH: "py:tests/py" };
@@ -28,14 +28,6 @@ async function ready(page) {
 
 const recognised = (page, count, total = count) =>
   expect(page.locator("#progress .progress-text")).toHaveText(`${count} of ${total} inputs recognised.`);
-
-async function download(page, dir, name) {
-  const promise = page.waitForEvent("download");
-  await page.locator("#download a").click();
-  const path = join(dir, name);
-  await (await promise).saveAs(path);
-  return path;
-}
 
 const viewer = (page) => page.locator("#viewer");
 
