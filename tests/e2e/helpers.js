@@ -40,7 +40,7 @@ export function crossOrigin(requests, origin) {
   return requests.filter((url) => !url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:"));
 }
 
-/** Click the page's download link and save what it downloads as *dir*/*name*; returns the path. */
+/** Click the page's download link and save the download in folder *dir* as *name*; returns its path. */
 export async function download(page, dir, name) {
   const promise = page.waitForEvent("download");
   await page.locator("#download a").click();
