@@ -247,21 +247,27 @@ def scan(item: NamedInput, header_only: bool = False, budget: int = PLATFORM_MAX
     return found
 
 
+def _file_meta(data) -> tuple[list, int, str]:
+    """``(elements, end, transfer syntax UID or "")`` of the file meta (group 0002, explicit VR
+    little endian) of Part 10 *data*; an InputError names a damaged element."""
+    meta = []
+    pos = 132
+    while pos + 8 <= len(data) and struct.unpack_from("<H", data, pos)[0] == 0x0002:
+        tag, vr, start, length = _header(data, pos, False, True)
+        if length == _UNDEFINED or start + length > len(data):
+            raise InputError(f"file meta element (0002,{tag & 0xFFFF:04X}) is damaged")
+        meta.append((tag, pos, start, start + length, vr))
+        pos = start + length
+    ts = next((bytes(data[s:e]).decode("ascii", "replace").strip(" \x00") for t, _, s, e, _ in meta if t == tags.TRANSFER_SYNTAX_UID), "")
+    return meta, pos, ts
+
+
 def _scan(item: NamedInput, header_only: bool, budget: int) -> DicomScan:
     data = item.data
     if len(data) < 132 or bytes(data[128:132]) != b"DICM":
         raise InputError(NOT_PART10, item.name)
     try:
-        meta = []
-        pos = 132
-        while pos + 8 <= len(data) and struct.unpack_from("<H", data, pos)[0] == 0x0002:
-            tag, vr, start, length = _header(data, pos, False, True)
-            if length == _UNDEFINED or start + length > len(data):
-                raise InputError(f"file meta element (0002,{tag & 0xFFFF:04X}) is damaged")
-            meta.append((tag, pos, start, start + length, vr))
-            pos = start + length
-        meta_end = pos
-        ts = next((bytes(data[s:e]).decode("ascii", "replace").strip(" \x00") for t, _, s, e, _ in meta if t == tags.TRANSFER_SYNTAX_UID), "")
+        meta, meta_end, ts = _file_meta(data)
         if not ts:
             raise InputError("the file meta has no Transfer Syntax UID (0002,0010)")
         implicit, little = ts == tags.IMPLICIT_VR_LITTLE_ENDIAN, ts != tags.EXPLICIT_VR_BIG_ENDIAN
@@ -283,18 +289,10 @@ def transfer_syntax_of(item: NamedInput) -> str | None:
     data = item.data
     if len(data) < 132 or bytes(data[128:132]) != b"DICM":
         return None
-    pos = 132
     try:
-        while pos + 8 <= len(data) and struct.unpack_from("<H", data, pos)[0] == 0x0002:
-            tag, _, start, length = _header(data, pos, False, True)
-            if length == _UNDEFINED or start + length > len(data):
-                return None
-            if tag == tags.TRANSFER_SYNTAX_UID:
-                return bytes(data[start : start + length]).decode("ascii", "replace").strip(" \x00")
-            pos = start + length
+        return _file_meta(data)[2] or None
     except (InputError, struct.error):
         return None
-    return None
 
 
 def check_header(item: NamedInput, what: str = "DICOM file cannot be read") -> None:
