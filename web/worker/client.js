@@ -95,7 +95,8 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJo
    * @param {import("./contract.js").JobInput[]} inputs
    * @param {object} [options]
    * @param {{onProgress?: Function, signal?: AbortSignal, zip?: {compression?: string}}} [control]
-   *   zip: the outputs come back as one archive, `result.zip` (see contract.js OutputOptions)
+   *   zip: the outputs come back as one archive, `result.zip` (see contract.js OutputOptions);
+   *   onProgress is never called once the returned promise has settled
    */
   async function run(name, inputs, options = {}, { onProgress, signal, zip } = {}) {
     const { inputKinds } = await ready;
@@ -103,8 +104,11 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJo
     const jobId = nextJobId++;
     const onAbort = () => remote.cancel(jobId);
     signal?.addEventListener("abort", onAbort, { once: true });
+    // progress reaches this thread as messages of its own: a last report can come after the
+    // job's result, and must not undo what the caller showed for the result
+    let settled = false;
     try {
-      const progress = onProgress ? proxy(onProgress) : undefined;
+      const progress = onProgress ? proxy((p) => settled || onProgress(p)) : undefined;
       const result = await sendInputs(jobId, withKeys(inputs), inputKinds.volumeEndings, {
         start: (now) => remote.run(jobId, name, now, options, progress, zip ? { zip } : {}),
         addInputs: remote.addInputs,
@@ -113,6 +117,7 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJo
       if (!result.ok) throw new DicomForgeError(result.error);
       return result;
     } finally {
+      settled = true;
       signal?.removeEventListener("abort", onAbort);
     }
   }

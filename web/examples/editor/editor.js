@@ -158,27 +158,19 @@ export function setupEditor(dicomforge) {
     $("downloads").replaceChildren(link);
   }
 
-  /** Run an export: *run(progress)* resolves with the message to show when it is done. */
   async function exporting(what, run) {
     for (const id of ["export-overlays", "export-series"]) $(id).disabled = true;
     status(`${what}…`);
-    // progress reaches the page on its own channel: a last report may come after the result
-    let running = true;
-    const progress = (p) => running && status(`${what}… ${p.done}/${p.total}`);
     try {
-      const done = await run(progress);
-      running = false;
-      if (done) status(done);
+      await run();
     } catch (error) {
-      running = false;
       status(`${what} failed: ${error.file ? `${error.file}: ` : ""}${error.message}`, true);
     } finally {
-      running = false;
       enable();
     }
   }
 
-  $("export-overlays").addEventListener("click", () => exporting("Exporting overlays", async (progress) => {
+  $("export-overlays").addEventListener("click", () => exporting("Exporting overlays", async () => {
     const marked = slices.filter((s) => s.mask?.some((v) => v));
     if (!marked.length) {
       status("Paint a mask (or load one) on at least one image first.", true);
@@ -186,15 +178,15 @@ export function setupEditor(dicomforge) {
     }
     const masks = Object.fromEntries(marked.map((s) => [s.value.sopInstanceUid, s.mask]));
     const out = await df.addOverlays(marked.map((s) => s.input), masks, { type: "G" },
-      { zip: { compression: "STORE" }, onProgress: progress });
+      { zip: { compression: "STORE" }, onProgress: (p) => status(`Exporting overlays… ${p.done}/${p.total}`) });
     offer(out.zip, "overlays.zip");
-    return `${out.zip.entries.length} images with their mask as an overlay plane.`;
+    status(`${out.zip.entries.length} images with their mask as an overlay plane.`);
   }));
-  $("export-series").addEventListener("click", () => exporting("Exporting the series", async (progress) => {
+  $("export-series").addEventListener("click", () => exporting("Exporting the series", async () => {
     const out = await df.volumeToSeries(slices.map((s) => s.input), { seriesDescription: "edited" },
-      { zip: { compression: "STORE" }, onProgress: progress });
+      { zip: { compression: "STORE" }, onProgress: (p) => status(`Exporting the series… ${p.done}/${p.total}`) });
     offer(out.zip, "series.zip");
-    return `A new series of ${out.zip.entries.length} images.`;
+    status(`A new series of ${out.zip.entries.length} images.`);
   }));
 
   dicomforge.then(
