@@ -40,7 +40,8 @@ export async function driveEvents(events, { out, onProgress, cancelled, feed, pr
     if (type === "wait") {
       pyEvent.destroy();
       while (!feed() && !cancelled()) await waitForInputs();
-      await prepare?.();
+      const preparing = prepare?.();
+      if (preparing) await preparing;
       lastYield = performance.now();
     } else {
       const event = type === "zip" ? zipPart(pyEvent) : pyEvent.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });

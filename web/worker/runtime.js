@@ -154,7 +154,8 @@ export class DicomforgeWorker {
     const t0 = performance.now();
     const readerBytes = this.#blobReader.bytesRead;
     const partial = Boolean(this.#jobs[name]?.partial);
-    const wanted = this.#jobs[name]?.pixels ? Object.assign(new Set(), { seen: 0 }) : null; // codec families the fed inputs need
+    // codec families the fed inputs need, and how many fed inputs were asked about
+    const wanted = this.#jobs[name]?.pixels ? { families: new Set(), seen: 0 } : null;
     const decoding = {}; // codec family -> {frames, ms} of this job
     let feed = null;
     let events = null;
@@ -173,7 +174,7 @@ export class DicomforgeWorker {
       out.timings.python = Math.round(await driveEvents(events, {
         out, onProgress, cancelled,
         feed: () => this.#feed(feed, reading, out, wanted),
-        prepare: () => (wanted?.size ? this.#loadCodecs(wanted, out) : null),
+        prepare: () => (wanted?.families.size ? this.#loadCodecs(wanted.families, out) : null),
         beforeStep: () => (this.#codecs.stats = decoding), // (this job's decoding times)
         readingDone: () => reading.done,
         waitForInputs: async () => {
@@ -248,7 +249,7 @@ export class DicomforgeWorker {
       // the codecs these inputs need, asked of Python's own list of them (the feed's)
       const fresh = feed.arrived_since(wanted.seen);
       const families = this.#python.wantedCodecs(fresh);
-      for (const family of families) wanted.add(family);
+      for (const family of families) wanted.families.add(family);
       families.destroy();
       fresh.destroy();
       wanted.seen += added;
