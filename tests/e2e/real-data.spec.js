@@ -31,6 +31,15 @@ const recognised = (page, count, total = count) =>
 
 const viewer = (page) => page.locator("#viewer");
 
+/** Drop the 20 slices of the oblique MR case (not its label map); returns [folder, slice names]. */
+async function dropObliqueSeries(page) {
+  const [dir, names] = makeCase("oblique");
+  const slices = names.filter((n) => n.startsWith("IM"));
+  await page.locator("#file-input").setInputFiles(slices.map((n) => join(dir, n)));
+  await recognised(page, 20);
+  return [dir, slices];
+}
+
 /** The RGB of the canvas pixel at (x, y) of the shown (turned) image. */
 const canvasPixel = (page, x, y) =>
   viewer(page).locator("canvas").evaluate((canvas, [px, py]) => [...canvas.getContext("2d").getImageData(px, py, 1, 1).data.slice(0, 3)], [x, y]);
@@ -95,10 +104,7 @@ print(json.dumps(out))`, ...names));
 
 test("4. the viewer steps through a shuffled series along the slice normal", async ({ page }) => {
   await ready(page);
-  const [dir, names] = makeCase("oblique");
-  const slices = names.filter((n) => n.startsWith("IM"));
-  await page.locator("#file-input").setInputFiles(slices.map((n) => join(dir, n)));
-  await recognised(page, 20);
+  await dropObliqueSeries(page);
   const order = JSON.parse(python(`
 import json
 from scanner_cases import oblique_mr_series
@@ -155,10 +161,7 @@ test("6. after a failed preview nothing of the previous image remains; presets t
 
 test("7. a DICOM series re-exported keeps its patient, study, frame of reference and acquisition", async ({ page }) => {
   await ready(page);
-  const [dir, names] = makeCase("oblique");
-  const slices = names.filter((n) => n.startsWith("IM"));
-  await page.locator("#file-input").setInputFiles(slices.map((n) => join(dir, n)));
-  await recognised(page, 20);
+  const [dir, slices] = await dropObliqueSeries(page);
   await page.locator("#series-form").getByRole("button", { name: "Convert" }).click();
   await expect(page.locator("#progress .progress-text")).toHaveText("Done: 20 files.");
   await expect(page.locator("#download a")).toContainText("Download t2_tse_obl.zip");
