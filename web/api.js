@@ -7,6 +7,8 @@
 //   await df.volumeToSeries(inputs, options, { zip: { compression: "STORE" } });  // -> { zip: { blob, entries } }
 //   await df.addOverlays(dicomInputs, masks, { type: "R", removeGroups: ["6000"] }, { onProgress, signal });
 //   await df.transcode(dicomInputs, { to: "explicit" });               // -> files (decompressed, deflated, RLE)
+//   await df.toZarr(inputs, { compressor: "blosc" }, { zip: {} });      // -> { zip } a Zarr v3 zip store
+//   await df.exportVolume(inputs, { format: "nifti" });                 // -> files (.nii.gz, .nii, .nrrd, .mha)
 //   await df.describe(inputs);                                          // -> [{ file, value }]
 //   await df.renderPreview(input, { frame, center, width, preset });    // -> { width, height, rgba, window, presets }
 //   await df.zip(files, { compression: "STORE" });                      // -> Blob
@@ -78,6 +80,23 @@ export async function createDicomforge({ baseUrl, packagesUrl, firstJobHeap } = 
      */
     async transcode(dicomInputs, options = {}, control = {}) {
       return outputs(await client.run("convert", dicomInputs, options, control));
+    },
+    /**
+     * Volumes (DICOM series, NIfTI, NRRD, MetaImage, VTK, Zarr stores) -> Zarr v3 stores (OME-Zarr
+     * 0.5; a DICOM series' attributes kept): one file per store entry, or with `control.zip` the
+     * Zarr zip store itself (one volume) as `{ zip: { blob, entries } }`.
+     * @param {import("./worker/contract.js").ZarrOptions} [options]
+     */
+    async toZarr(inputs, options = {}, control = {}) {
+      return outputs(await client.run("zarr", inputs, options, control));
+    },
+    /**
+     * Volumes -> NIfTI-1 (`format`: "nifti" .nii.gz, "nii"), NRRD ("nrrd") or MetaImage ("mha"),
+     * one file per volume named after its input. A Zarr store (`.zarr.zip`) is an input like any.
+     * @param {import("./worker/contract.js").ExportOptions} [options]
+     */
+    async exportVolume(inputs, options = {}, control = {}) {
+      return outputs(await client.run("export", inputs, options, control));
     },
     /**
      * What each input is: a DICOM header summary or a volume's geometry (contract.js DicomValue,

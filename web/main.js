@@ -8,6 +8,7 @@ import { setupConvertForm } from "./ui/convert-form.js";
 import { setupOverlayForm } from "./ui/overlay-form.js";
 import { setupProgress } from "./ui/progress.js";
 import { setupSeriesForm } from "./ui/series-form.js";
+import { setupVolumeForm } from "./ui/volume-form.js";
 import { setupViewer } from "./ui/viewer.js";
 import { showFailed, showReady, showStarting, showVersions } from "./ui/status.js";
 
@@ -92,12 +93,24 @@ async function runExport({ job, options, zip, fileName, unit, form, forms }) {
       progress.finish("Nothing was written.");
       return;
     }
-    const blob = result.zip.blob;
+    let blob = result.zip.blob;
+    const failed = result.errors.length ? `, ${result.errors.length} failed` : "";
+    if (!DICOM_JOBS.has(job)) {
+      // volume files: one is offered as itself (read out of the zip), several as the zip; a
+      // Zarr store's zip is the store (a Zarr zip store)
+      const [only] = result.zip.entries;
+      const single = job === "export" && fileCount === 1;
+      if (single) blob = await zipEntryBlob(result.zip, only);
+      const name = single ? only.name : fileName;
+      progress.finish(`Done: ${single ? only.name : `${fileCount} files`}${failed}.`);
+      offerDownload(download, blob, name, job === "zarr" ? `a Zarr v3 store (${fileCount} entries)` : `${fileCount} file(s)`);
+      performance.mark(`dicomforge-${job}-done`, { detail: { ...result.timings, files: fileCount, zipBytes: blob.size } });
+      return;
+    }
     const entries = result.zip.entries.map((entry) => ({ name: entry.name, zip: result.zip, entry, series: job }));
     // a series job writes its files in order along the normal; overlays keep their inputs' names
     const outputs = job === "series" ? entries : inViewingOrder(entries);
     viewer.setImages(outputs, `Preview of ${fileName}`, job === "series" ? Math.floor(outputs.length / 2) : 0);
-    const failed = result.errors.length ? `, ${result.errors.length} failed` : "";
     progress.finish(`Done: ${fileCount} files${failed}.`);
     offerDownload(download, blob, fileName, `${fileCount} DICOM files`);
     // the benchmarks time the job from these marks (start: the form was submitted)
@@ -133,7 +146,16 @@ const convertForm = setupConvertForm(document.querySelector("#convert-form"), (o
     form: convertForm, forms: allForms(),
   }),
 );
-const allForms = () => [seriesForm, overlayForm, convertForm];
+const volumeForm = setupVolumeForm(document.querySelector("#volume-form"), ({ job, options }) =>
+  runExport({
+    job, options, zip: { compression: "STORE" }, unit: job === "zarr" ? "chunk" : "volume",
+    fileName: job === "zarr" ? downloadName("").replace(/\.zip$/, ".zarr.zip") : downloadName("", "_volumes"),
+    form: volumeForm, forms: allForms(),
+  }),
+);
+const allForms = () => [seriesForm, overlayForm, convertForm, volumeForm];
+/** The jobs whose outputs are DICOM files (previewed in the viewer). */
+const DICOM_JOBS = new Set(["series", "overlay", "convert"]);
 
 /** Take these inputs: describe each, show the forms that fit and the viewer. */
 async function useInputs(files) {
@@ -165,6 +187,7 @@ async function useInputs(files) {
     overlayForm.setSources({ labelMap, dicom: dicom.map((r) => r.value) });
     overlayForm.show(dicom.length > 0 && (labelMap !== null || hasOverlays));
     convertForm.show(dicom.length > 0);
+    volumeForm.show(volumes > 0 || count("dicom") > 0);
     const images = inputs.filter((input) => described.get(input.name)?.kind === "dicom")
       .map((input) => ({ ...input, series: described.get(input.name).seriesInstanceUid }));
     viewer.setImages(inViewingOrder(images));

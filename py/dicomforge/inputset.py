@@ -20,6 +20,7 @@ from dicomforge.inputs import EMPTY, NamedInput
 from dicomforge.kinds import basename, is_two_file_header, role_by_name, stem
 from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
+from dicomforge.zarr.store import store_root
 
 __all__ = ["InputSet", "header_volume", "waits_for_partners"]
 
@@ -40,6 +41,7 @@ class InputSet:
         known = formats or {}
         self.formats = {item.name: known[item.name] if item.name in known else detect_format(item)
                         for item in self.items}
+        self.store_roots = store_roots([item.name for item in self.items if self.formats[item.name] == "zarr"])
 
     @property
     def dicom(self) -> list[NamedInput]:
@@ -62,9 +64,15 @@ class InputSet:
         """The names of the inputs no reader recognises and no two-file header claims."""
         return [item.name for item in self.items if self.formats[item.name] is None and not self.claimed(item)]
 
+    def in_store(self, item: NamedInput) -> bool:
+        """Whether *item* is a file of a dropped Zarr store folder other than its root ``zarr.json``."""
+        return any(item.name.startswith(root) and item.name != root + "zarr.json" for root in self.store_roots)
+
     def claimed(self, item: NamedInput) -> bool:
         """Whether a two-file header among the inputs (not *item* itself) has *item*'s stem or
-        names it in its text, in any case."""
+        names it in its text, in any case, or a Zarr store folder among the inputs holds it."""
+        if self.in_store(item):
+            return True
         base, own = basename(item.name).lower().encode(), stem(item.name).lower()
         for header in self.items:
             if header is not item and self.formats[header.name] and is_two_file_header(header.name):
@@ -75,6 +83,8 @@ class InputSet:
     def is_partner(self, item: NamedInput) -> bool:
         """Whether *item* is the data half of a two-file volume among the inputs: a data file
         (no format of its own, or a name that says data) that a header claims."""
+        if self.in_store(item):
+            return True
         return (self.formats[item.name] is None or role_by_name(item.name) == "data") and self.claimed(item)
 
     def partners_of(self, item: NamedInput, dicom: bool = True) -> dict[str, NamedInput]:
@@ -115,9 +125,22 @@ class InputSet:
 
 
 def waits_for_partners(item: NamedInput, kind: str | None) -> bool:
-    """Whether describing *item* must wait for every input: a two-file header, or a data file
-    (no format of its own, or a name that says data: a header still to come may claim it)."""
-    return kind is None or is_two_file_header(item.name) or role_by_name(item.name) == "data"
+    """Whether describing *item* must wait for every input: a two-file header, a Zarr folder's
+    ``zarr.json`` (its chunks may still come), or a data file (no format of its own, or a name
+    that says data: a header still to come may claim it)."""
+    return (kind is None or is_two_file_header(item.name) or role_by_name(item.name) == "data"
+            or store_root(item.name) is not None)
+
+
+def store_roots(names: list[str]) -> list[str]:
+    """The folders of the Zarr stores among *names* (the Zarr inputs): each ``zarr.json`` not
+    inside another one's folder roots a store (``scan.zarr/`` for ``scan.zarr/zarr.json``)."""
+    roots = sorted({root for root in map(store_root, names) if root is not None}, key=len)
+    kept: list[str] = []
+    for root in roots:
+        if not any(root.startswith(outer) for outer in kept):
+            kept.append(root)
+    return kept
 
 
 def header_volume(item: NamedInput, partners: dict, formats: dict, budget: int = PLATFORM_MAX_BYTES) -> Volume:

@@ -28,6 +28,7 @@ ENDINGS = (
     (".mha", "metaimage", "volume"),
     (".mhd", "metaimage", "header"),
     (".vtk", "vtk", "volume"),
+    (".zarr.zip", "zarr", "volume"),
     (".raw.gz", None, "data"),
     (".raw", None, "data"),
     (".zraw", None, "data"),
@@ -69,8 +70,13 @@ def is_two_file_header(name: str) -> bool:
 
 def stem(name: str) -> str:
     """File name without folders and its kind's ending (``a/b.nii.gz`` -> ``b``; other names
-    lose only ``.gz``: ``scan.1`` and ``scan.2`` stay apart). ``"series"`` when nothing is left."""
+    lose only ``.gz``: ``scan.1`` and ``scan.2`` stay apart; a store folder's ``scan.zarr/zarr.json``
+    -> ``scan``). ``"series"`` when nothing is left."""
     base = basename(name)
+    if base == "zarr.json":  # a dropped store folder's root: the folder names it (scan.zarr/zarr.json -> scan)
+        folder = basename(name.replace("\\", "/").rsplit("/", 1)[0]) if "/" in name.replace("\\", "/") else ""
+        base = folder[: -len(".zarr")] if folder.lower().endswith(".zarr") and len(folder) > 5 else folder or base
+        return base or "series"
     row = _row(base)
     if row is None and base.lower().endswith(".gz") and len(base) > 3:
         base = base[:-3]

@@ -50,6 +50,11 @@ class Volume:
     dicom_header : pydicom Dataset or None
         For a volume read from a DICOM series: its first slice's header (no Pixel Data),
         whose patient, study and acquisition a series written from it keeps.
+    slice_headers : list or None
+        For a volume read from a DICOM series: every slice's header, in z order.
+    stored_dicom : SliceAttributes or None
+        For a volume read from a Zarr store that carries DICOM attributes
+        (:class:`dicomforge.zarr.attributes.SliceAttributes`): the series is rebuilt from them.
     """
 
     data: bytes
@@ -63,6 +68,8 @@ class Volume:
     name: str = ""
     warnings: list[str] = field(default_factory=list)
     dicom_header: object = field(default=None, repr=False, compare=False)
+    slice_headers: list | None = field(default=None, repr=False, compare=False)
+    stored_dicom: object = field(default=None, repr=False, compare=False)
 
     @property
     def slice_bytes(self) -> int:

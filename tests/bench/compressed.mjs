@@ -12,15 +12,12 @@ import { join } from "node:path";
 import { chromium } from "@playwright/test";
 import config, { CHROMIUM_ARGS } from "../../playwright.config.js";
 import { pageTimes } from "./marks.mjs";
+import { option, runPython } from "./args.mjs";
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
 const slices = Number(option("slices", 300));
 const frames = Number(option("frames", 30));
 const url = option("url", "http://localhost:4173/");
-const python = process.env.DICOMFORGE_PYTHON ?? ".venv/bin/python";
-const env = { ...process.env, PYTHONPATH: "py" };
-const run = (code, ...rest) => execFileSync(python, ["-c", code, ...rest], { encoding: "utf8", env, maxBuffer: 1 << 26 });
+const run = runPython;
 
 // a CT-like volume (a smooth phantom with noise, as scanners give), JPEG-LS and JPEG 2000 coded
 const dir = mkdtempSync(join(tmpdir(), "dicomforge-compressed-"));

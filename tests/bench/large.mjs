@@ -17,13 +17,12 @@ import { join } from "node:path";
 import { chromium } from "@playwright/test";
 import config, { CHROMIUM_ARGS } from "../../playwright.config.js";
 import { memoryProbe, sampleMemory } from "./memory.mjs";
+import { option, PYTHON } from "./args.mjs";
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
 const size = Number(option("size", 1024));
 const slices = Number(option("slices", 512));
 const url = option("url", "http://localhost:4173/");
-const python = process.env.DICOMFORGE_PYTHON ?? ".venv/bin/python";
+const python = PYTHON;
 const CLICK_EVERY_MS = 250;
 
 // A cheap volume: the header from nibabel, then one random slice repeated with a per-slice

@@ -14,13 +14,12 @@ import { join } from "node:path";
 import { chromium } from "@playwright/test";
 import config, { CHROMIUM_ARGS } from "../../playwright.config.js";
 import { pageTimes } from "./marks.mjs";
+import { option, PYTHON } from "./args.mjs";
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
 const count = Number(option("files", 500));
 const runs = Number(option("runs", 1));
 const url = option("url", "http://localhost:4173/");
-const python = process.env.DICOMFORGE_PYTHON ?? ".venv/bin/python";
+const python = PYTHON;
 
 const dir = mkdtempSync(join(tmpdir(), "dicomforge-ovlbench-"));
 execFileSync(python, ["-c", `

@@ -9,13 +9,12 @@ import { cpus } from "node:os";
 import { chromium } from "@playwright/test";
 import config, { CHROMIUM_ARGS } from "../../playwright.config.js";
 import { toMarkdown, toText } from "../../web/bench/report.js";
+import { args, option, PYTHON } from "./args.mjs";
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
 const workloads = args.flatMap((a, i) => (a === "--workload" ? [args[i + 1]] : []));
 const settings = { slices: option("slices", "300"), files: option("files", "500"), runs: option("runs", "5") };
 const url = option("url", "http://localhost:4173/web/bench/index.html");
-const python = process.env.DICOMFORGE_PYTHON ?? ".venv/bin/python";
+const python = PYTHON;
 const outDir = "bench/results";
 mkdirSync(outDir, { recursive: true });
 

@@ -18,13 +18,12 @@ import { chromium } from "@playwright/test";
 import config, { CHROMIUM_ARGS } from "../../playwright.config.js";
 import { pageTimes } from "./marks.mjs";
 import { memoryProbe, sampleMemory } from "./memory.mjs";
+import { option, PYTHON } from "./args.mjs";
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
 const slices = Number(option("slices", 300));
 const dtype = option("dtype", "int16");
 const url = option("url", "http://localhost:4173/");
-const python = process.env.DICOMFORGE_PYTHON ?? ".venv/bin/python";
+const python = PYTHON;
 
 const dir = mkdtempSync(join(tmpdir(), "dicomforge-bench-"));
 const path = join(dir, `bench_${dtype}.nii`);

@@ -44,6 +44,15 @@ window.transcode = async (file) => {
   df.terminate();
   return { names: files.map((f) => f.name), first: Array.from(files[0].data), warnings };
 };
+window.volumes = async (volume) => {
+  const df = await createDicomforge();
+  const { zip: store } = await df.toZarr([volume], { compressor: "blosc" }, { zip: { compression: "STORE" } });
+  const storeBytes = new Uint8Array(await store.blob.arrayBuffer());
+  const { files } = await df.exportVolume([{ name: "back.zarr.zip", data: storeBytes }], { format: "nrrd" });
+  df.terminate();
+  return { entries: store.entries.map((e) => e.name), store: Array.from(storeBytes), nrrd: files.map((f) => f.name),
+           nrrdBytes: Array.from(files[0].data) };
+};
 </script>`;
 
 let server;
@@ -112,6 +121,32 @@ print(json.dumps([out.file_meta.TransferSyntaxUID.name, bool((out.pixel_array ==
   const read = JSON.parse(execFileSync(PYTHON, ["-c", check, where], { input: JSON.stringify(result), encoding: "utf8" }));
   expect(read).toEqual(["Explicit VR Little Endian", true]);
   expect(requests.some((url) => /openjpegwasm_decode-.*\.wasm$/.test(url))).toBe(true);
+  expect(crossOrigin(requests, origin)).toEqual([]);
+  expect(consoleErrors).toEqual([]);
+});
+
+test("the hosted build writes a Zarr zip store and exports it back: df.toZarr, df.exportVolume", async ({ page }) => {
+  const { requests, consoleErrors } = watchPage(page);
+  const volume = execFileSync(PYTHON, ["-c", "import sys; from dicomforge.phantom import phantom_nifti; "
+    + "sys.stdout.buffer.write(phantom_nifti((16, 12, 3)))"], { env: { ...process.env, PYTHONPATH: "py" }, maxBuffer: 1 << 24 });
+  await page.goto(`${origin}/`);
+  const result = await page.evaluate((bytes) => window.volumes({ name: "head.nii", data: new Uint8Array(bytes) }),
+    Array.from(volume));
+  expect(result.entries).toEqual(["zarr.json", "0/zarr.json", "0/c/0/0/0", "0/c/1/0/0", "0/c/2/0/0"]);
+  expect(result.nrrd).toEqual(["back.nrrd"]);
+  const check = `import io, json, sys, tempfile, zarr, nrrd, numpy, nibabel
+r = json.load(sys.stdin)
+with tempfile.TemporaryDirectory() as d:
+    open(d + "/s.zip", "wb").write(bytes(r["store"]))
+    array = zarr.open_array(zarr.storage.ZipStore(d + "/s.zip", mode="r"), path="0", mode="r")[:]
+    open(d + "/b.nrrd", "wb").write(bytes(r["nrrdBytes"]))
+    back, _ = nrrd.read(d + "/b.nrrd")
+    open(d + "/h.nii", "wb").write(bytes(json.loads(sys.argv[1])))
+    original = numpy.asanyarray(nibabel.load(d + "/h.nii").dataobj)
+print(json.dumps([bool((array == original.transpose(2, 1, 0)).all()), bool((back == original).all())]))`;
+  const read = JSON.parse(execFileSync(PYTHON, ["-c", check, JSON.stringify(Array.from(volume))],
+    { input: JSON.stringify(result), encoding: "utf8", maxBuffer: 1 << 26 }));
+  expect(read).toEqual([true, true]);
   expect(crossOrigin(requests, origin)).toEqual([]);
   expect(consoleErrors).toEqual([]);
 });

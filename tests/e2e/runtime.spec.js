@@ -42,7 +42,7 @@ test("dropped DICOM files are described and a bad one is named", async ({ page }
   await expect(good).toContainText("CT CT Image Storage · 128×128×1 · Explicit VR Little Endian");
   const bad = page.locator('#input-list li[data-file="notes.txt"]');
   await expect(bad).toHaveClass(/error/);
-  await expect(bad).toContainText("unrecognised format: not NRRD, NIfTI, MetaImage, VTK legacy or DICOM");
+  await expect(bad).toContainText("unrecognised format: not NRRD, NIfTI, MetaImage, VTK legacy, Zarr or DICOM");
   expect(consoleErrors).toEqual([]);
 });
 

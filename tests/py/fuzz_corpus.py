@@ -9,7 +9,8 @@ Mutations aim where readers go wrong: truncation at header boundaries, bit flips
 interesting bytes in headers, numbers in text headers replaced by lies (0, -1, huge,
 NaN, inf), NIfTI header fields set to lies, random bytes under the right name, empty
 files, a missing partner, decompression bombs, 0- and 1-slice volumes, odd Rows/Columns,
-and codestreams (JPEG, JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K) cut, flipped and lied about.
+codestreams (JPEG, JPEG Lossless, JPEG-LS, JPEG 2000, HTJ2K) cut, flipped and lied about, and
+Zarr stores (zip and folder, zstd and Blosc chunks) cut, flipped, with lying metadata.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dicomforge.phantom import nifti_header
+from dicomforge.volume import Volume
 
 # numbers a lying header might carry
 LIES = ("0", "-1", "1", "3", "65535", "2147483647", "2147483648", "99999999999", "1e308", "-1e308",
@@ -165,6 +167,26 @@ def _dicom_files() -> dict[str, bytes]:
     return files
 
 
+def _zarr_store(compressor: str = "zstd", size=(6, 5, 4)) -> dict[str, bytes]:
+    """The entries of a small Zarr store of ours (keys from its root)."""
+    from dicomforge.zarr.write import ZarrOptions, store_entries
+
+    volume = Volume(_ramp(size[0] * size[1] * size[2]), "int16", size, (0.9, 0.8, 2.0), (-10.5, 3.25, 7.0))
+    return {key: bytes(data) for key, data in store_entries(volume, ZarrOptions(compressor=compressor))}
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for key, data in entries.items():
+            info = zipfile.ZipInfo(key, date_time=(2026, 1, 1, 0, 0, 0))
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
 @lru_cache(maxsize=1)
 def seeds() -> list[Seed]:
     """Every seed, built once."""
@@ -191,8 +213,13 @@ def seeds() -> list[Seed]:
         Seed("vtk_ascii", "m.vtk", {"m.vtk": _vtk(False)}, 0, True),
         Seed("nrrd_one_slice", "n.nrrd", {"n.nrrd": _nrrd("raw", _ramp(6 * 5), sizes=(6, 5, 1))}, 0, True),
         Seed("nrrd_odd", "o.nrrd", {"o.nrrd": _nrrd("raw", _ramp(7 * 3 * 2), sizes=(7, 3, 2))}, 0, True),
+        Seed("zarr_zip", "q.zarr.zip", {"q.zarr.zip": _zip(_zarr_store())}, 0),
+        Seed("zarr_zip_blosc", "s.zarr.zip", {"s.zarr.zip": _zip(_zarr_store("blosc"))}, 0),
+        Seed("zarr_folder", "r.zarr/zarr.json", {f"r.zarr/{k}": v for k, v in _zarr_store().items()}, 0),
     ]
     for seed in out:
+        if seed.name.startswith("zarr"):
+            seed.header_end = len(seed.files[seed.main])
         if seed.text_header:
             main = seed.files[seed.main]
             end = main.find(b"\n\n")
@@ -301,6 +328,14 @@ MUTATIONS = {
 }
 
 
+def _zstd_bomb() -> bytes:
+    """64 MiB of zeros as one small zstd frame."""
+    from dicomforge.zarr.codecs import zstd
+
+    engine = zstd.ZstdCompressor(level=19)
+    return b"".join(engine.compress(bytes(1 << 20)) for _ in range(64)) + engine.flush()
+
+
 @lru_cache(maxsize=1)
 def bomb_cases() -> list[Case]:
     """Decompression bombs and size lies: tiny files that declare or inflate to gigabytes."""
@@ -325,6 +360,11 @@ def bomb_cases() -> list[Case]:
         Case("missing_partner_nhdr", {"h.nhdr": _nrrd("raw", b"", detached="h.raw")}),
         Case("missing_partner_hdr", {"p.hdr": _nifti_pair()[0]}),
         Case("garbage_dcm", {"x.dcm": b"\0" * 128 + b"DICM" + b"\xff" * 64}),
+        Case("bomb_zarr_declares_huge", {"huge.zarr.zip": _zip({**_zarr_store(), "0/zarr.json": _zarr_store()[
+            "0/zarr.json"].replace(b'"shape": [\n    4,\n    5,\n    6\n  ]', b'"shape": [100000, 100000, 100000]')})}),
+        Case("bomb_zarr_chunk_inflates", {"bomb.zarr.zip": _zip({**_zarr_store(), "0/c/1/0/0": _zstd_bomb()})}),
+        Case("zarr_folder_without_chunks", {"t.zarr/zarr.json": _zarr_store()["zarr.json"],
+                                            "t.zarr/0/zarr.json": _zarr_store()["0/zarr.json"]}),
     ]
 
 

@@ -1,5 +1,5 @@
 // The transcoding form (the convert job): which transfer syntax to write the DICOM inputs in.
-import { clearFieldErrors, showFieldErrors } from "./field-errors.js";
+import { clearFieldErrors, formControls } from "./field-errors.js";
 
 /**
  * @param {HTMLFormElement} form
@@ -11,14 +11,5 @@ export function setupConvertForm(form, onSubmit) {
     clearFieldErrors(form);
     onSubmit({ to: String(new FormData(form).get("to") ?? "explicit") });
   });
-  return {
-    show(visible) {
-      form.hidden = !visible;
-    },
-    setBusy(busy) {
-      form.querySelector("button[type=submit]").disabled = busy;
-    },
-    /** Problems with options beside their fields; returns those no field shows. */
-    showErrors: (fields) => showFieldErrors(form, fields),
-  };
+  return formControls(form);
 }

@@ -29,3 +29,20 @@ export function showFieldErrors(form, fields) {
   }
   return unmatched;
 }
+
+/**
+ * What every job form offers the page: show or hide it, mark it busy while a job runs, and
+ * put an option's problem beside its field (returns the problems no field shows).
+ * @param {HTMLFormElement} form
+ */
+export function formControls(form) {
+  return {
+    show(visible) {
+      form.hidden = !visible;
+    },
+    setBusy(busy) {
+      form.querySelector("button[type=submit]").disabled = busy;
+    },
+    showErrors: (fields) => showFieldErrors(form, fields),
+  };
+}

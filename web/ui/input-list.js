@@ -62,6 +62,7 @@ export function showDescriptions(list, result) {
   list.replaceChildren();
   const series = new Map();
   for (const { file, value } of result.results) {
+    if (value.store) continue; // a file of a dropped Zarr store: its zarr.json's line says what the store holds
     if (value.kind === "dicom" && value.seriesInstanceUid) {
       if (!series.has(value.seriesInstanceUid)) series.set(value.seriesInstanceUid, []);
       series.get(value.seriesInstanceUid).push({ file, value });

@@ -1,7 +1,7 @@
 // The overlay options form: label values, overlay type, UIDs, and which existing overlay
 // planes (listed from the dropped files) to remove or replace.
 import { collectOverlays, groupName, overlayText } from "./existing-overlays.js";
-import { clearFieldErrors, showFieldErrors } from "./field-errors.js";
+import { clearFieldErrors, formControls } from "./field-errors.js";
 
 /**
  * @param {HTMLFormElement} form
@@ -51,14 +51,7 @@ export function setupOverlayForm(form, onSubmit) {
   }
 
   return {
-    show(visible) {
-      form.hidden = !visible;
-    },
-    setBusy(busy) {
-      submit.disabled = busy;
-    },
-    /** Problems with options beside their fields; returns those no field shows. */
-    showErrors: (fields) => showFieldErrors(form, fields),
+    ...formControls(form),
     /**
      * What the dropped inputs offer: a label map (new planes) and/or existing overlays.
      * @param {{labelMap: string|null, dicom: Array<{overlays?: object[]}>}} sources  the name of the

@@ -1,5 +1,5 @@
 // The volume -> series options form: reads its fields into the job's options object.
-import { clearFieldErrors, showFieldErrors } from "./field-errors.js";
+import { clearFieldErrors, formControls } from "./field-errors.js";
 
 const TEXT_FIELDS = ["seriesDescription", "modality", "filePattern", "patientName", "patientId", "studyDescription", "studyInstanceUid"];
 const NUMBER_FIELDS = ["seriesNumber", "instanceStart"];
@@ -27,13 +27,6 @@ export function setupSeriesForm(form, onSubmit) {
       const select = form.elements.namedItem("reference");
       select.replaceChildren(new Option("(none)", ""), ...names.map((n) => new Option(n, n)));
     },
-    show(visible) {
-      form.hidden = !visible;
-    },
-    setBusy(busy) {
-      form.querySelector("button[type=submit]").disabled = busy;
-    },
-    /** Problems with options beside their fields; returns those no field shows. */
-    showErrors: (fields) => showFieldErrors(form, fields),
+    ...formControls(form),
   };
 }

@@ -101,6 +101,8 @@
  *   modality and acquisition attributes (default true); the fields above still win.
  * @property {string} [reference]  The name of an input (a DICOM file) whose patient and study
  *   attributes are copied; it is not converted.
+ * @property {boolean} [renewUids]  A series rebuilt from a Zarr store's DICOM attributes gets new
+ *   Study, Series, SOP Instance and Frame of Reference UIDs, consistently (default: kept).
  * @property {number|string} [memoryBudget]
  */
 
@@ -155,6 +157,25 @@
  *   inputs (JPEG, JPEG-LS, JPEG 2000, HTJ2K, RLE) decoded. One file per input, under its name.
  * @property {"explicit"|"implicit"|"deflated"|"rle"} [to]  Explicit VR Little Endian (default),
  *   Implicit VR Little Endian, Deflated Explicit VR Little Endian or RLE Lossless.
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} ZarrOptions  `zarr`: volumes (DICOM series included) -> Zarr v3 stores
+ *   (OME-Zarr 0.5: a group, the array at "0"), one file event per store entry.
+ * @property {"zstd"|"blosc"|"gzip"|"none"} [compressor]  Chunk compression (default zstd).
+ * @property {number} [level]  Compression level (default 1).
+ * @property {"bitshuffle"|"shuffle"|"noshuffle"} [shuffle]  Blosc's filter (default bitshuffle).
+ * @property {number[]} [chunks]  Chunk shape [z, y, x] (default one slice per chunk).
+ * @property {boolean} [dicom]  Keep a DICOM series' attributes in the store (default true).
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} ExportOptions  `export`: volumes -> NIfTI-1, NRRD or MetaImage, one file each.
+ * @property {"nifti"|"nii"|"nrrd"|"mha"} [format]  .nii.gz (default), .nii, .nrrd or .mha.
+ * @property {boolean} [compress]  gzip the voxels of a NRRD or MetaImage file.
+ * @property {boolean} [float32]  Real values (slope x stored + intercept) as float32, in every format.
  * @property {number|string} [memoryBudget]
  */
 
@@ -244,6 +265,15 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
  */
 
 /**
+ * @typedef {object} ZarrValue  zarr: per volume its VolumeValue fields and `entries`, `bytes` (the
+ *   store), `ratio` (voxel bytes / chunk bytes) and `store` ("/" or the store's folder).
+ */
+
+/**
+ * @typedef {object} ExportValue  export: per volume its VolumeValue fields, `name` and `bytes`.
+ */
+
+/**
  * @typedef {object} RenderValue  render: per file `width`, `height`, `rgba` (absent with `png`),
  *   `window`, `presets`, and `png` (the output file's name) with the `png` option; in stored
  *   orientation (as dcmj2pnm writes it). What the display worked around comes as warnings.
@@ -313,7 +343,7 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
 //   zip(Array<{name, data}>, {compression}) -> Blob   (files the caller supplies; jszip)
 
 /** The product's jobs (dicomforge.jobs.JOBS). */
-export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample", "convert"]);
+export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample", "convert", "zarr", "export"]);
 
 /** The benchmark page's jobs (dicomforge.bench.jobs.BENCH), outside the product's registry. */
 export const BENCH_JOB_NAMES = Object.freeze(["bench", "bench_fixture"]);

@@ -31,6 +31,8 @@ def line(file: str, info: dict) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     def show(file: str, value: dict) -> None:
+        if value.get("store") and not args.json:
+            return  # (a file of a Zarr store folder: the store's zarr.json says what it holds)
         print(json.dumps({"file": file, **value}) if args.json else line(file, value))
 
     return run_job("describe", args.files, {"memory_budget": args.memory_budget}, show, data_files=True)

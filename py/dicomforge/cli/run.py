@@ -53,6 +53,17 @@ def _data_files(path: str, given: set) -> list[str]:
                   and role_by_name(p) in ("data", None))
 
 
+def _expand_stores(paths: list[str]) -> list[str]:
+    """*paths* with each folder that is a Zarr store (holds a ``zarr.json``) replaced by its files."""
+    out = []
+    for path in paths:
+        if os.path.isdir(path) and os.path.isfile(os.path.join(path, "zarr.json")):
+            out += sorted(os.path.join(folder, name) for folder, _, names in os.walk(path) for name in names)
+        else:
+            out.append(path)
+    return out
+
+
 def read_paths(paths: list[str], data_files: bool = False) -> tuple[list[NamedInput], dict[str, DicomForgeError]]:
     """``(inputs, errors)``: every readable path as an input (and, with *data_files*, the data
     file beside each two-file header), and the error of each path that cannot be read."""
@@ -162,6 +173,7 @@ def run_job(name: str, paths: list[str], options: dict, on_result: Callable[[str
     output files to *outputs*, then call *on_result(file, value)* per result and print one
     error line per failed input, both in the order of the inputs (results of the data files
     read beside headers are not shown). Returns the exit code."""
+    paths = _expand_stores(paths)
     inputs, failures = read_paths(paths, data_files)
     order = {path: i for i, path in enumerate([*paths, *(item.name for item in extra)])}
     results, stopped = [], None

@@ -18,7 +18,7 @@ from .run import Outputs, add_options, given_options, read_input, run_job
 __all__ = ["add_command"]
 
 _OPTIONS = ["modality", "series_description", "series_number", "patient_name", "patient_id", "study_description",
-            "study_instance_uid", "uid_prefix", "file_pattern", "instance_start", "from_source"]
+            "study_instance_uid", "uid_prefix", "file_pattern", "instance_start", "from_source", "renew_uids"]
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,5 +1,8 @@
 """Volume readers: NRRD, NIfTI, MetaImage, VTK legacy and DICOM series -> :class:`Volume` (LPS).
 
+Zarr v3 stores (a ``.zarr.zip``, or a dropped ``.zarr`` folder's ``zarr.json`` with the
+folder's files as partners) are read by :mod:`dicomforge.zarr`.
+
 Every reader is pure Python + the standard library (pydicom for DICOM), because
 numpy, nibabel, pynrrd and SimpleITK are not available in the browser.
 
@@ -19,12 +22,12 @@ from dicomforge.kinds import format_by_name
 from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
-from . import _common, dicom_series, metaimage, nifti, nrrd, vtk
+from . import _common, dicom_series, metaimage, nifti, nrrd, vtk, zarr_input
 from .dicom_series import read_dicom_series, series_volumes
 
 __all__ = ["read_volume", "detect_format", "read_dicom_series", "series_volumes", "READERS", "UNRECOGNISED"]
 
-UNRECOGNISED = "unrecognised format: not NRRD, NIfTI, MetaImage, VTK legacy or DICOM"
+UNRECOGNISED = "unrecognised format: not NRRD, NIfTI, MetaImage, VTK legacy, Zarr or DICOM"
 
 #: The one-file and two-file volume readers: ``read(item, partners, header_only=, budget=)``.
 READERS = {
@@ -32,6 +35,7 @@ READERS = {
     "nifti": nifti.read,
     "metaimage": metaimage.read,
     "vtk": vtk.read,
+    "zarr": zarr_input.read,
 }
 
 _METAIMAGE = re.compile(rb"^\s*(ObjectType\s*=\s*Image|NDims\s*=)", re.MULTILINE | re.IGNORECASE)
@@ -55,15 +59,21 @@ def _by_content(data) -> str | None:
         return "vtk"
     if _METAIMAGE.search(head):
         return "metaimage"
+    if head.startswith(b"PK\x03\x04"):
+        from dicomforge.zarr.store import is_zip_store
+
+        return "zarr" if is_zip_store(data) else None
     return None
 
 
 def detect_format(item: NamedInput) -> str | None:
-    """``"nrrd"``, ``"nifti"``, ``"metaimage"``, ``"vtk"``, ``"dicom"`` or None.
+    """``"nrrd"``, ``"nifti"``, ``"metaimage"``, ``"vtk"``, ``"zarr"``, ``"dicom"`` or None.
 
     The content decides first (so a NIfTI file named ``.dat`` is NIfTI); the
     file name only when the content is not recognised (a ``.img`` holds no header).
     """
+    if zarr_input.is_store_metadata(item):
+        return "zarr"
     return _by_content(item.data) or format_by_name(item.name)
 
 

@@ -198,6 +198,7 @@ def _series_volume(entries: list, warnings: list, budget: int) -> Volume:
     spacing, direction = frame_from_columns(
         [[c * dx for c in row], [c * dy for c in col], [c * depth for c in axis]], first_item.name, warnings
     )
+    headers = [_header(ds) for _, ds, _ in entries]
     return Volume(
         data=_common.to_little(pixels, dtype, entries[0][2]),
         dtype=dtype,
@@ -209,7 +210,8 @@ def _series_volume(entries: list, warnings: list, budget: int) -> Volume:
         rescale=rescales.pop(),
         name=entries[0][0].name,
         warnings=warnings,
-        dicom_header=_header(entries[0][1]),
+        dicom_header=headers[0],
+        slice_headers=headers,
     ).validate()
 
 

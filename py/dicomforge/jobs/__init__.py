@@ -6,7 +6,8 @@ and differ only at their edges: how files arrive (dropped Files, paths, in-memor
 buffers) and where outputs go (a zip in blob storage, a folder, transferred buffers).
 
 Jobs: ``describe`` (what each input is), ``series`` (volume -> DICOM series),
-``convert`` (another transfer syntax),
+``convert`` (another transfer syntax), ``zarr`` (volume -> Zarr v3 store), ``export``
+(volume -> NIfTI, NRRD or MetaImage),
 ``overlay`` (masks -> 60xx planes), ``preview`` (what the page's canvas needs),
 ``render`` (RGBA or PNG), ``sample`` (a phantom NIfTI). The benchmarks have their own
 registry (:mod:`dicomforge.bench.jobs`), outside the product's.
@@ -20,7 +21,7 @@ import pydicom
 
 from dicomforge import __version__, kernels, kinds
 
-from . import convert, describe, overlay, preview, sample, series
+from . import convert, describe, export, overlay, preview, sample, series, to_zarr
 from .output import zip_events
 from .preview import display_table
 from .registry import Job, JobContext, Registry
@@ -29,7 +30,8 @@ from .warmup import warm_up as _warm_up
 __all__ = ["JOBS", "Job", "JobContext", "Registry", "start", "display_table", "warm_up", "zip_events", "runtime_info"]
 
 #: The product's jobs.
-JOBS = Registry(describe.JOB, series.JOB, overlay.JOB, preview.PREVIEW, preview.RENDER, sample.JOB, convert.JOB)
+JOBS = Registry(describe.JOB, series.JOB, overlay.JOB, preview.PREVIEW, preview.RENDER, sample.JOB, convert.JOB,
+                to_zarr.JOB, export.JOB)
 
 start = JOBS.start
 

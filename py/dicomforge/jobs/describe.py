@@ -98,6 +98,8 @@ def run(inputs: list | InputFeed, options: dict, context: JobContext) -> Iterato
 
     def describe(item: NamedInput) -> dict:
         kind = kinds[item.name]
+        if everything.in_store(item):
+            return {"kind": "partner", "store": True}
         if everything.is_partner(item):
             return {"kind": "partner"}
         if kind is None:

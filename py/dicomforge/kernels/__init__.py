@@ -27,7 +27,8 @@ __all__ = [
     "BACKEND", "DTYPES", "INT16_MIN", "INT16_MAX", "YBR_TO_RGB", "StdlibKernels", "available_backends",
     "get_backend", "itemsize", "all_zero", "interleave_planes", "byteswap", "min_max", "pack_bits", "unpack_bits", "equal_mask",
     "distinct_values", "value_range", "rescale_to_int16", "mask_stored_bits", "int_range", "apply_lut",
-    "apply_split_lut", "grey_to_rgba", "rgb_to_rgba", "ybr_full_to_rgb", "to_index16",
+    "apply_split_lut", "grey_to_rgba", "rgb_to_rgba", "ybr_full_to_rgb", "to_index16", "shuffle_bytes",
+    "unshuffle_bytes", "bitshuffle", "bitunshuffle", "rescale_values",
 ]
 
 
@@ -76,3 +77,8 @@ grey_to_rgba = _active.grey_to_rgba
 rgb_to_rgba = _active.rgb_to_rgba
 ybr_full_to_rgb = _active.ybr_full_to_rgb
 to_index16 = _active.to_index16
+shuffle_bytes = _active.shuffle_bytes
+unshuffle_bytes = _active.unshuffle_bytes
+bitshuffle = _active.bitshuffle
+bitunshuffle = _active.bitunshuffle
+rescale_values = _active.rescale_values

@@ -49,6 +49,10 @@ class SeriesOptions:
         A volume read from a DICOM series keeps its patient, study, frame of reference,
         modality and acquisition attributes (:mod:`dicomforge.series.source`); the fields
         above still win when given.
+    renew_uids : bool
+        A series rebuilt from a Zarr store's DICOM attributes gets new Study, Series, SOP
+        Instance and Frame of Reference UIDs (the same new one for the same old one);
+        otherwise it keeps them (:mod:`dicomforge.zarr.reconstruct`).
     reference : pydicom Dataset or None
         Patient and study attributes are copied from it (:data:`.source.REFERENCE_KEYWORDS`),
         before those of the source series.
@@ -65,6 +69,7 @@ class SeriesOptions:
     study_instance_uid: str = ""
     uid_prefix: str = ""
     from_source: bool = True
+    renew_uids: bool = False
     reference: Dataset | None = field(default=None, metadata={"option": False})
 
 

@@ -18,8 +18,6 @@ from typing import Callable, Iterator
 
 from pydicom.charset import convert_encodings
 from pydicom.dataset import Dataset
-from pydicom.filebase import DicomBytesIO
-from pydicom.filewriter import write_data_element
 
 from dicomforge import kernels
 from dicomforge.dicom import tags
@@ -31,7 +29,7 @@ from dicomforge.volume import Volume
 from .options import SeriesOptions
 from .pixels import SECONDARY_CAPTURE, SOP_CLASSES, PixelPlan, plan_pixels
 from .source import copied_values, reference_values, source_modality
-from .template import copy_dataset, file_meta, geometry_ds, template
+from .template import FileMetaEncoder, copy_dataset, encode_elements, file_meta, geometry_ds, template
 
 __all__ = ["SeriesPlan", "plan_series", "write_series"]
 
@@ -72,6 +70,7 @@ class SeriesPlan:
     normal: tuple[float, float, float]
     warnings: list[str] = field(default_factory=list)
     _segments: list = field(default_factory=list, repr=False)
+    _meta: object = field(default=None, repr=False)
 
     @property
     def count(self) -> int:
@@ -121,17 +120,8 @@ class SeriesPlan:
         """File *index* as Part 10 bytes, from the segments encoded once."""
         values = self._slice_values(index, sop_uid or self._new_uid())
         uid = pad(values[tags.SOP_INSTANCE_UID].encode("ascii"), b"UI")
-        meta_tail = self._segments[1]
-        meta_uid = element(tags.MEDIA_STORAGE_SOP_INSTANCE_UID, b"UI", uid)
-        group_length = len(self._segments[0][1]) + len(meta_uid) + len(meta_tail)
-        parts = [
-            self._segments[0][0],
-            element(tags.META_GROUP_LENGTH, b"UL", struct.pack("<I", group_length)),
-            self._segments[0][1],
-            meta_uid,
-            meta_tail,
-        ]
-        for static, tag in self._segments[2:]:
+        parts = [self._meta(values[tags.SOP_INSTANCE_UID])]
+        for static, tag in self._segments:
             parts.append(static)
             if tag == tags.SOP_INSTANCE_UID:
                 parts.append(element(tag, b"UI", uid))
@@ -221,7 +211,8 @@ def plan_series(volume: Volume, options: SeriesOptions | None = None) -> SeriesP
             "the volume is left-handed: slices are numbered in reverse so that Instance "
             "Number grows along the normal of Image Orientation (Patient)"
         )
-    plan._segments = _encode_segments(ds, sop_class)
+    plan._segments = _encode_segments(ds)
+    plan._meta = FileMetaEncoder(sop_class)
     return plan
 
 
@@ -254,26 +245,14 @@ def write_series(
 
 
 
-def _encode_segments(ds: Dataset, sop_class: str) -> list:
-    """Encode the shared elements once.
-
-    Returns ``[(preamble + "DICM", meta elements before (0002,0003)), meta elements after
-    (0002,0003), (bytes before per-slice tag, tag), ...]``.
-    """
+def _encode_segments(ds: Dataset) -> list:
+    """Encode the shared elements once: ``[(bytes before per-slice tag, tag), ...]``."""
+    encodings = convert_encodings(ds.get("SpecificCharacterSet"))
 
     def encode(elements) -> bytes:
-        fp = DicomBytesIO()
-        fp.is_little_endian = True
-        fp.is_implicit_VR = False
-        for elem in elements:
-            write_data_element(fp, elem, encodings)
-        return fp.getvalue()
+        return encode_elements(elements, encodings)
 
-    encodings = convert_encodings(ds.get("SpecificCharacterSet"))
-    meta = file_meta(sop_class, "1.2")
-    head = encode([meta[0x00020001], meta[0x00020002]])
-    tail = encode([meta[t] for t in (0x00020010, 0x00020012, 0x00020013)])
-    segments: list = [(b"\x00" * 128 + b"DICM", head), tail]
+    segments: list = []
     run = []
     for elem in ds:
         if elem.tag in _PER_SLICE:

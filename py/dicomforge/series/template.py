@@ -9,13 +9,17 @@ options override them; UTF-8 (ISO_IR 192) when any text is not ASCII.
 
 from __future__ import annotations
 
+import struct
 from datetime import datetime
 
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filewriter import write_data_element
 from pydicom.uid import ExplicitVRLittleEndian
 
 from dicomforge import __version__
-from dicomforge.dicom.encode import format_ds
+from dicomforge.dicom import tags
+from dicomforge.dicom.encode import element, format_ds, pad
 from dicomforge.display.presets import CT_DEFAULT, CT_PRESETS
 from dicomforge.kinds import stem
 from dicomforge.geometry import ZERO, orientation_label
@@ -23,7 +27,7 @@ from dicomforge.geometry import ZERO, orientation_label
 from .pixels import SECONDARY_CAPTURE, SOP_CLASSES
 
 __all__ = ["IMPLEMENTATION_CLASS_UID", "IMPLEMENTATION_VERSION_NAME", "CT_WINDOW", "template", "file_meta",
-           "copy_dataset", "geometry_ds"]
+           "copy_dataset", "geometry_ds", "FileMetaEncoder", "encode_elements"]
 
 #: UUID-derived (PS3.5 B.2) Implementation Class UID of dicomforge.
 IMPLEMENTATION_CLASS_UID = "2.25.240021473307454419458400779633009377137"
@@ -64,6 +68,32 @@ def file_meta(sop_class: str, sop_uid: str) -> FileMetaDataset:
     meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
     return meta
 
+
+
+def encode_elements(elements, encodings=None) -> bytes:
+    """*elements* encoded Explicit VR Little Endian, as pydicom writes them."""
+    fp = DicomBytesIO()
+    fp.is_little_endian, fp.is_implicit_VR = True, False
+    for elem in elements:
+        write_data_element(fp, elem, encodings)
+    return fp.getvalue()
+
+
+class FileMetaEncoder:
+    """The preamble and File Meta Information of files of one SOP class, encoded once: each file
+    adds only its SOP Instance UID. The bytes are what ``pydicom.filewriter.write_file_meta_info``
+    writes for :func:`file_meta` (the series tests compare them)."""
+
+    def __init__(self, sop_class: str) -> None:
+        meta = file_meta(sop_class, "1.2")
+        self.head = encode_elements([meta[0x00020001], meta[0x00020002]])
+        self.tail = encode_elements([meta[t] for t in (0x00020010, 0x00020012, 0x00020013)])
+
+    def __call__(self, sop_uid: str) -> bytes:
+        uid = element(tags.MEDIA_STORAGE_SOP_INSTANCE_UID, b"UI", pad(sop_uid.encode("ascii"), b"UI"))
+        length = len(self.head) + len(uid) + len(self.tail)
+        return b"".join([b"\x00" * 128, b"DICM", element(tags.META_GROUP_LENGTH, b"UL", struct.pack("<I", length)),
+                         self.head, uid, self.tail])
 
 
 def template(volume, options, modality, pixels, study_uid, series_uid, for_uid, sop_class, copied=None,
