@@ -9,6 +9,7 @@
 //   await df.transcode(dicomInputs, { to: "explicit" });               // -> files (decompressed, deflated, RLE)
 //   await df.toZarr(inputs, { compressor: "blosc" }, { zip: {} });      // -> { zip } a Zarr v3 zip store
 //   await df.exportVolume(inputs, { format: "nifti" });                 // -> files (.nii.gz, .nii, .nrrd, .mha)
+//   await df.toSegmentation(dicomInputs, labelMapOrMasks, { names: ["Liver"] }); // -> files: one DICOM SEG
 //   await df.describe(inputs);                                          // -> [{ file, value }]
 //   await df.renderPreview(input, { frame, center, width, preset });    // -> { width, height, rgba, window, presets }
 //   await df.zip(files, { compression: "STORE" });                      // -> Blob
@@ -97,6 +98,17 @@ export async function createDicomforge({ baseUrl, packagesUrl, firstJobHeap } = 
      */
     async exportVolume(inputs, options = {}, control = {}) {
       return outputs(await client.run("export", inputs, options, control));
+    },
+    /**
+     * A DICOM Segmentation of the images: from a label-map input on their grid, or from per-image
+     * masks (`{ [sopInstanceUid]: Uint8Array }`: label values per pixel, rows*columns*frames; or a
+     * list of binary masks, one per segment). One file (`<name>_seg.dcm`) in `files`.
+     * @param {import("./worker/contract.js").SegOptions} [options]  (masks are the 2nd argument)
+     */
+    async toSegmentation(dicomInputs, masks, options = {}, control = {}) {
+      const labelMap = isInput(masks) ? [masks] : [];
+      const jobOptions = labelMap.length ? options : { ...options, masks };
+      return outputs(await client.run("seg", [...dicomInputs, ...labelMap], jobOptions, control));
     },
     /**
      * What each input is: a DICOM header summary or a volume's geometry (contract.js DicomValue,

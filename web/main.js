@@ -7,6 +7,7 @@ import { showDescriptions, showError, showErrors, showWarning } from "./ui/input
 import { setupConvertForm } from "./ui/convert-form.js";
 import { setupOverlayForm } from "./ui/overlay-form.js";
 import { setupProgress } from "./ui/progress.js";
+import { setupSegForm } from "./ui/seg-form.js";
 import { setupSeriesForm } from "./ui/series-form.js";
 import { setupVolumeForm } from "./ui/volume-form.js";
 import { setupViewer } from "./ui/viewer.js";
@@ -30,11 +31,15 @@ dicomforge.ready.then(
   (error) => showFailed(status, error),
 );
 
+/** A DICOM Segmentation drawn over the images it was made on (dropped, or just made), or null. */
+let segmentation = null;
+
 const viewer = setupViewer(document.querySelector("#viewer"), {
   async loadImage(image, frame) {
     // a job's output is read from its zip (a slice of the archive), never kept twice
     const input = image.entry ? { name: image.name, data: await zipEntryBlob(image.zip, image.entry) } : image;
-    const result = await dicomforge.run("preview", [input], { frame });
+    const seg = segmentation && !image.entry ? segmentation : null;
+    const result = await dicomforge.run("preview", seg ? [input, seg] : [input], seg ? { frame, segmentation: seg.name } : { frame });
     if (result.errors.length) throw new Error(result.errors[0].message);
     return result.results[0].value;
   },
@@ -95,6 +100,19 @@ async function runExport({ job, options, zip, fileName, unit, form, forms }) {
     }
     let blob = result.zip.blob;
     const failed = result.errors.length ? `, ${result.errors.length} failed` : "";
+    if (job === "seg") {
+      // the Segmentation: downloaded as itself, and drawn over the dropped images in the viewer
+      const [only] = result.zip.entries;
+      blob = await zipEntryBlob(result.zip, only);
+      segmentation = { name: only.name, data: blob };
+      const images = inputs.filter((input) => described.get(input.name)?.kind === "dicom");
+      const frames = result.results[0]?.value.frames ?? 0;
+      viewer.setImages(inViewingOrder(images), `Preview of ${only.name} over its images`, 0);
+      progress.finish(`Done: ${only.name} (${frames} frames)${failed}.`);
+      offerDownload(download, blob, only.name, "a DICOM Segmentation");
+      performance.mark("dicomforge-seg-done", { detail: { ...result.timings, files: 1, zipBytes: blob.size } });
+      return;
+    }
     if (!DICOM_JOBS.has(job)) {
       // volume files: one is offered as itself (read out of the zip), several as the zip; a
       // Zarr store's zip is the store (a Zarr zip store)
@@ -153,7 +171,10 @@ const volumeForm = setupVolumeForm(document.querySelector("#volume-form"), ({ jo
     form: volumeForm, forms: allForms(),
   }),
 );
-const allForms = () => [seriesForm, overlayForm, convertForm, volumeForm];
+const segForm = setupSegForm(document.querySelector("#seg-form"), (options) =>
+  runExport({ job: "seg", options, zip: { compression: "STORE" }, unit: "file", fileName: "", form: segForm, forms: allForms() }),
+);
+const allForms = () => [seriesForm, overlayForm, convertForm, volumeForm, segForm];
 /** The jobs whose outputs are DICOM files (previewed in the viewer). */
 const DICOM_JOBS = new Set(["series", "overlay", "convert"]);
 
@@ -162,6 +183,7 @@ async function useInputs(files) {
   performance.mark("dicomforge-inputs"); // the page has the dropped files (the benchmarks start here)
   inputs = files;
   described = new Map();
+  segmentation = null;
   download.hidden = true;
   // the forms show the choices the last inputs offered: hidden until these are described,
   // or a click meanwhile would run the new files with the old choices (another map's labels)
@@ -188,6 +210,11 @@ async function useInputs(files) {
     overlayForm.show(dicom.length > 0 && (labelMap !== null || hasOverlays));
     convertForm.show(dicom.length > 0);
     volumeForm.show(volumes > 0 || count("dicom") > 0);
+    segForm.setLabelMap(labelMap);
+    segForm.show(dicom.length > 0 && labelMap !== null);
+    // a dropped Segmentation is drawn over the dropped images it was made on
+    const segInput = result.results.find((r) => r.value.format === "seg");
+    segmentation = segInput ? inputs.find((input) => input.name === segInput.file) : null;
     const images = inputs.filter((input) => described.get(input.name)?.kind === "dicom")
       .map((input) => ({ ...input, series: described.get(input.name).seriesInstanceUid }));
     viewer.setImages(inViewingOrder(images));

@@ -55,6 +55,9 @@ class Volume:
     stored_dicom : SliceAttributes or None
         For a volume read from a Zarr store that carries DICOM attributes
         (:class:`dicomforge.zarr.attributes.SliceAttributes`): the series is rebuilt from them.
+    segments : list or None
+        For a label map read from a DICOM Segmentation: its segments (``number``, ``label``,
+        ``category``, ``type``, ``color``); voxel values are segment numbers.
     """
 
     data: bytes
@@ -70,6 +73,7 @@ class Volume:
     dicom_header: object = field(default=None, repr=False, compare=False)
     slice_headers: list | None = field(default=None, repr=False, compare=False)
     stored_dicom: object = field(default=None, repr=False, compare=False)
+    segments: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def slice_bytes(self) -> int:

@@ -164,7 +164,34 @@ def _dicom_files() -> dict[str, bytes]:
         plan.new_uid, template.datetime = saved
     for name, data in written:
         files[f"ours_{name}"] = data
+    files["seg_of_ours.dcm"] = _segmentation_of(volume, {f"ours_{n}": d for n, d in written})
     return files
+
+
+def _segmentation_of(volume, series: dict) -> bytes:
+    """A BINARY Segmentation of our 3-slice series (fixed UIDs and time, as the series)."""
+    from dicomforge.inputs import NamedInput
+    from dicomforge.seg import write
+    from dicomforge.seg.masks import from_label_map
+    from dicomforge.seg.options import SegOptions
+    from dicomforge.seg.sources import read_sources
+
+    labels = Volume(bytes((i % 3) if i % 5 else 0 for i in range(7 * 5 * 3)), "uint8", volume.size, volume.spacing,
+                    volume.origin, volume.direction, name="labels")
+    counter = itertools.count(1)
+
+    class _FixedNow:
+        @staticmethod
+        def now():
+            return datetime.datetime(2026, 12, 1, 12, 0, 0)
+
+    saved = write.new_uid, write.datetime
+    write.new_uid, write.datetime = (lambda prefix="": f"1.2.826.0.1.3680043.10.9.{next(counter)}"), _FixedNow
+    try:
+        sources = read_sources([NamedInput(n, d) for n, d in series.items()])
+        return write.write_segmentation(sources, from_label_map(labels, sources), SegOptions())[0]
+    finally:
+        write.new_uid, write.datetime = saved
 
 
 def _zarr_store(compressor: str = "zstd", size=(6, 5, 4)) -> dict[str, bytes]:

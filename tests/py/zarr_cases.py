@@ -34,6 +34,7 @@ def ct_series(n=5, rows=6, columns=8, iop=(1, 0, 0, 0, 1, 0), origin=(-100.0, -5
         ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, sop
         ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.FrameOfReferenceUID = study, series, frame
         ds.Modality, ds.PatientName, ds.PatientID = "CT", "Test^Synthetic", "SYN001"
+        ds.PatientBirthDate, ds.PatientSex, ds.AccessionNumber, ds.StudyID = "19700101", "O", "ACC1", "S1"
         ds.StudyDate, ds.StudyTime, ds.AcquisitionTime = "20240101", "120000", f"1200{k:02d}"
         ds.SeriesNumber, ds.InstanceNumber, ds.SeriesDescription = 3, k + 1, "synthetic"
         ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]

@@ -44,6 +44,21 @@ function addOverlayLines(li, values) {
   }
 }
 
+/** Under a DICOM Segmentation, one line per segment: number, label, what it is, its colour. */
+function addSegmentLines(li, segments) {
+  for (const segment of segments) {
+    const line = document.createElement("div");
+    line.className = "segment";
+    line.dataset.segment = String(segment.number);
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    if (segment.color) swatch.style.background = `rgb(${segment.color.join(",")})`;
+    const what = segment.type?.[2] ? ` (${segment.type[2]})` : "";
+    line.append(swatch, ` segment ${segment.number}: ${segment.label}${what}`);
+    li.append(line);
+  }
+}
+
 /** One line for a DICOM series of several files: what it is, with its slice count. */
 function describeSeries(values) {
   const v = values[0];
@@ -69,6 +84,7 @@ export function showDescriptions(list, result) {
     } else {
       const li = item(list, file, describeValue(value), value.kind ?? "");
       if (value.kind === "dicom") addOverlayLines(li, [value]);
+      if (value.segments) addSegmentLines(li, value.segments);
     }
   }
   for (const members of series.values()) {

@@ -135,6 +135,8 @@
  * @property {string} [preset]  A window the file names, or a CT preset ("lung", "brain", ...).
  * @property {boolean|Array<number|string>} [overlays]  Overlay planes to draw (default true), or
  *   the groups to draw: hex text ("6000") or numbers (0x6000).
+ * @property {string} [segmentation]  The name of an input that is a DICOM Segmentation: its segments
+ *   come with the images it was made on as extra planes (group 0x10000 + segment number, its colours).
  * @property {number|string} [memoryBudget]
  */
 
@@ -176,6 +178,26 @@
  * @property {"nifti"|"nii"|"nrrd"|"mha"} [format]  .nii.gz (default), .nii, .nrrd or .mha.
  * @property {boolean} [compress]  gzip the voxels of a NRRD or MetaImage file.
  * @property {boolean} [float32]  Real values (slope x stored + intercept) as float32, in every format.
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} SegOptions  `seg`: DICOM images + a label map (an input) or masks -> one DICOM
+ *   Segmentation (nothing written when a source, the label map or an option is wrong).
+ * @property {"binary"|"labelmap"} [type]  Segmentation Storage (default) or Label Map Segmentation Storage.
+ * @property {"MANUAL"|"SEMIAUTOMATIC"|"AUTOMATIC"} [algorithmType]  Of every segment (default MANUAL).
+ * @property {string} [algorithmName]  Needed unless MANUAL.
+ * @property {boolean} [keepEmptyFrames]  Write frames without a pixel of their segment.
+ * @property {string} [seriesDescription]  (default "Segmentation").
+ * @property {number} [seriesNumber]  (default 300).
+ * @property {string} [contentLabel]  Upper case (default "SEGMENTATION").
+ * @property {string} [contentCreator]  (0070,0084) Content Creator's Name.
+ * @property {string} [uidPrefix]  Root for generated UIDs, ending in ".".
+ * @property {Array<number|string>} [labels]  Label values, one segment each (default: all nonzero).
+ * @property {Object<string, string>|string[]} [names]  Segment names: label value -> name, or a list in label order.
+ * @property {Object<string, Uint8Array|Uint8Array[]>} [masks]  SOP Instance UID -> label values per pixel
+ *   (rows x columns x frames bytes), or a list of binary masks, one per segment; instead of a label map.
+ * @property {string} [labelMap]  The name of the input that is the label map (default: the one volume).
  * @property {number|string} [memoryBudget]
  */
 
@@ -274,6 +296,11 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
  */
 
 /**
+ * @typedef {object} SegValue  seg: `name`, `type` (BINARY|LABELMAP), `frames`, `bytes`,
+ *   `sopInstanceUid`, `seriesInstanceUid`, `segments` ({number, label, category, type, frames}).
+ */
+
+/**
  * @typedef {object} RenderValue  render: per file `width`, `height`, `rgba` (absent with `png`),
  *   `window`, `presets`, and `png` (the output file's name) with the `png` option; in stored
  *   orientation (as dcmj2pnm writes it). What the display worked around comes as warnings.
@@ -343,7 +370,7 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
 //   zip(Array<{name, data}>, {compression}) -> Blob   (files the caller supplies; jszip)
 
 /** The product's jobs (dicomforge.jobs.JOBS). */
-export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample", "convert", "zarr", "export"]);
+export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample", "convert", "zarr", "export", "seg"]);
 
 /** The benchmark page's jobs (dicomforge.bench.jobs.BENCH), outside the product's registry. */
 export const BENCH_JOB_NAMES = Object.freeze(["bench", "bench_fixture"]);

@@ -22,7 +22,7 @@ from dicomforge.limits import PLATFORM_MAX_BYTES
 from . import tags
 from .encode import LONG_VRS, UNDEFINED_LENGTH
 
-__all__ = ["DicomScan", "scan", "check_header", "unreadable", "NOT_PART10", "NOT_DICOM"]
+__all__ = ["DicomScan", "scan", "check_header", "unreadable", "sop_class_of", "NOT_PART10", "NOT_DICOM"]
 
 #: The scanner's error for a file without the Part 10 preamble ...
 NOT_PART10 = "not a DICOM Part 10 file (no 'DICM' at byte 128)"
@@ -293,6 +293,20 @@ def transfer_syntax_of(item: NamedInput) -> str | None:
         return _file_meta(data)[2] or None
     except (InputError, struct.error):
         return None
+
+
+def sop_class_of(item: NamedInput) -> str | None:
+    """(0002,0002) *Media Storage SOP Class UID* from the file meta alone, None when *item* is
+    not a Part 10 file or its meta is damaged."""
+    data = item.data
+    if len(data) < 132 or bytes(data[128:132]) != b"DICM":
+        return None
+    try:
+        meta = _file_meta(data)[0]
+    except (InputError, struct.error):
+        return None
+    found = next((bytes(data[s:e]) for t, _, s, e, _ in meta if t == tags.MEDIA_STORAGE_SOP_CLASS_UID), b"")
+    return found.decode("ascii", "replace").strip(" \x00") or None
 
 
 def check_header(item: NamedInput, what: str = "DICOM file cannot be read") -> None:

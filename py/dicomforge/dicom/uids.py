@@ -12,6 +12,9 @@ from pydicom.uid import generate_uid
 
 __all__ = ["is_uid", "uid_problem", "root_problem", "new_uid"]
 
+#: Segmentation Storage and Label Map Segmentation Storage (PS3.4 B.5).
+SEGMENTATION_CLASSES = ("1.2.840.10008.5.1.4.1.1.66.4", "1.2.840.10008.5.1.4.1.1.66.7")
+
 _UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
 
 

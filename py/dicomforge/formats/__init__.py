@@ -22,7 +22,7 @@ from dicomforge.kinds import format_by_name
 from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
-from . import _common, dicom_series, metaimage, nifti, nrrd, vtk, zarr_input
+from . import _common, dicom_series, metaimage, nifti, nrrd, seg_input, vtk, zarr_input
 from .dicom_series import read_dicom_series, series_volumes
 
 __all__ = ["read_volume", "detect_format", "read_dicom_series", "series_volumes", "READERS", "UNRECOGNISED"]
@@ -36,6 +36,7 @@ READERS = {
     "metaimage": metaimage.read,
     "vtk": vtk.read,
     "zarr": zarr_input.read,
+    "seg": seg_input.read,
 }
 
 _METAIMAGE = re.compile(rb"^\s*(ObjectType\s*=\s*Image|NDims\s*=)", re.MULTILINE | re.IGNORECASE)
@@ -54,7 +55,10 @@ def _by_content(data) -> str | None:
             return None
         return "nifti" if nifti.header_kind(inner) is not None else None
     if head[128:132] == b"DICM":
-        return "dicom"
+        from dicomforge.dicom.scan import sop_class_of
+        from dicomforge.dicom.uids import SEGMENTATION_CLASSES
+
+        return "seg" if sop_class_of(NamedInput("", data)) in SEGMENTATION_CLASSES else "dicom"
     if head.lstrip().startswith(b"# vtk DataFile"):
         return "vtk"
     if _METAIMAGE.search(head):
@@ -67,7 +71,8 @@ def _by_content(data) -> str | None:
 
 
 def detect_format(item: NamedInput) -> str | None:
-    """``"nrrd"``, ``"nifti"``, ``"metaimage"``, ``"vtk"``, ``"zarr"``, ``"dicom"`` or None.
+    """``"nrrd"``, ``"nifti"``, ``"metaimage"``, ``"vtk"``, ``"zarr"``, ``"seg"`` (a DICOM
+    Segmentation, read as a label map), ``"dicom"`` or None.
 
     The content decides first (so a NIfTI file named ``.dat`` is NIfTI); the
     file name only when the content is not recognised (a ``.img`` holds no header).

@@ -161,6 +161,11 @@ def _series_volume(entries: list, warnings: list, budget: int) -> Volume:
     else:
         iop = [float(v) for v in first.ImageOrientationPatient]
         for item, ds, _ in entries:
+            for keyword, count in (("ImageOrientationPatient", 6), ("ImagePositionPatient", 3)):
+                values = ds[keyword].value
+                found = len(values) if isinstance(values, (list, tuple)) or type(values).__name__ == "MultiValue" else 1
+                if found != count:
+                    raise InputError(f"{keyword} has {found} values, {count} expected", item.name)
             other = [float(v) for v in ds.ImageOrientationPatient]
             if max(abs(a - b) for a, b in zip(iop, other)) > SERIES_ORIENTATION_TOLERANCE:
                 raise InputError(

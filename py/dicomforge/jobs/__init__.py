@@ -7,7 +7,7 @@ buffers) and where outputs go (a zip in blob storage, a folder, transferred buff
 
 Jobs: ``describe`` (what each input is), ``series`` (volume -> DICOM series),
 ``convert`` (another transfer syntax), ``zarr`` (volume -> Zarr v3 store), ``export``
-(volume -> NIfTI, NRRD or MetaImage),
+(volume -> NIfTI, NRRD or MetaImage), ``seg`` (images + label map -> DICOM Segmentation),
 ``overlay`` (masks -> 60xx planes), ``preview`` (what the page's canvas needs),
 ``render`` (RGBA or PNG), ``sample`` (a phantom NIfTI). The benchmarks have their own
 registry (:mod:`dicomforge.bench.jobs`), outside the product's.
@@ -21,7 +21,7 @@ import pydicom
 
 from dicomforge import __version__, kernels, kinds
 
-from . import convert, describe, export, overlay, preview, sample, series, to_zarr
+from . import convert, describe, export, overlay, preview, sample, seg, series, to_zarr
 from .output import zip_events
 from .preview import display_table
 from .registry import Job, JobContext, Registry
@@ -31,7 +31,7 @@ __all__ = ["JOBS", "Job", "JobContext", "Registry", "start", "display_table", "w
 
 #: The product's jobs.
 JOBS = Registry(describe.JOB, series.JOB, overlay.JOB, preview.PREVIEW, preview.RENDER, sample.JOB, convert.JOB,
-                to_zarr.JOB, export.JOB)
+                to_zarr.JOB, export.JOB, seg.JOB)
 
 start = JOBS.start
 

@@ -51,6 +51,8 @@ def volume_summary(volume: Volume, files: int | None = None) -> dict:
     }
     if labels:
         summary["labels"] = labels
+    if volume.segments is not None:  # (a DICOM Segmentation: the segments its labels are)
+        summary["segments"] = volume.segments
     if files is not None:
         summary["files"] = files
     return summary

@@ -81,7 +81,10 @@ def display_table(frame_info: dict, center=None, width=None, function: str = "LI
 
 
 PREVIEW = Job("preview", "what a viewer needs to show each DICOM input (stored values, display table, overlays)",
-              Schema("preview", *WINDOW_OPTIONS), run_preview, check=_check, pixels=True)
+              Schema("preview", *WINDOW_OPTIONS, Option(
+                  "segmentation", ("text",), "", "an input that is a DICOM Segmentation: its segments drawn over the "
+                  "images it was made on (one plane each, in its colours); the Segmentation itself is not previewed")),
+              run_preview, check=_check, pixels=True)
 RENDER = Job("render", "each DICOM input rendered to RGBA (or PNG) in a window, overlays drawn on top",
              Schema("render", *WINDOW_OPTIONS, Option("png", ("boolean",), False, "a PNG file per input instead of RGBA")),
              run_render, check=_check, pixels=True)

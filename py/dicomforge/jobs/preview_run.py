@@ -14,7 +14,7 @@ from dicomforge.display.lut import display_lut
 from dicomforge.display.orientation import display_orientation
 from dicomforge.display.presets import colour
 from dicomforge.display.render import choose_window, overlay_masks, public_window, render
-from dicomforge.errors import DicomForgeError
+from dicomforge.errors import DicomForgeError, OptionsError
 from dicomforge.inputs import NamedInput
 from dicomforge.kinds import stem
 from dicomforge.overlays.options import group_number
@@ -50,10 +50,26 @@ def run_preview(inputs: list, options: dict, context: JobContext) -> Iterator[di
     (dtype uint8, 3 per pixel) and no table.
     """
     overlays = _overlays(options)
-    yield from batch_events(inputs, lambda item: _preview_value(item, options, overlays))
+    segmentation = None
+    if options["segmentation"]:
+        from dicomforge.seg.read import read_segmentation
+
+        found = [i for i in inputs if i.name == options["segmentation"]]
+        if not found:
+            raise OptionsError(f"the segmentation {options['segmentation']!r} is not among the inputs")
+        segmentation = read_segmentation(found[0].complete())
+        inputs = [i for i in inputs if i.name != options["segmentation"]]
+    yield from batch_events(inputs, lambda item: _preview_value(item, options, overlays, segmentation))
 
 
-def _preview_value(item: NamedInput, options: dict, overlays) -> dict:
+def _segment_planes(segmentation, fr) -> list[dict]:
+    from dicomforge.seg.read import segment_planes
+
+    uid = str(fr.dataset.get("SOPInstanceUID", ""))
+    return segment_planes(segmentation, uid, fr.index + 1)
+
+
+def _preview_value(item: NamedInput, options: dict, overlays, segmentation=None) -> dict:
     fr = prepare_frame(item, options["frame"])
     try:
         planes = overlay_masks(fr, overlays)
@@ -65,6 +81,8 @@ def _preview_value(item: NamedInput, options: dict, overlays) -> dict:
             "overlays": [{"group": p.group, "label": p.label, "description": p.description, "type": p.type,
                           "color": [*colour(p.group), 255], "bits": mask} for p, mask in planes],
         }
+        if segmentation is not None:
+            value["overlays"] += [{**plane, "color": [*plane["color"], 255]} for plane in _segment_planes(segmentation, fr)]
         if fr.colour:
             value.update(lut=None, lutOffset=0, window=None, presets=[], display=None)
             return value

@@ -28,7 +28,7 @@ __all__ = [
     "get_backend", "itemsize", "all_zero", "interleave_planes", "byteswap", "min_max", "pack_bits", "unpack_bits", "equal_mask",
     "distinct_values", "value_range", "rescale_to_int16", "mask_stored_bits", "int_range", "apply_lut",
     "apply_split_lut", "grey_to_rgba", "rgb_to_rgba", "ybr_full_to_rgb", "to_index16", "shuffle_bytes",
-    "unshuffle_bytes", "bitshuffle", "bitunshuffle", "rescale_values",
+    "unshuffle_bytes", "bitshuffle", "bitunshuffle", "rescale_values", "equal_bits",
 ]
 
 
@@ -82,3 +82,4 @@ unshuffle_bytes = _active.unshuffle_bytes
 bitshuffle = _active.bitshuffle
 bitunshuffle = _active.bitunshuffle
 rescale_values = _active.rescale_values
+equal_bits = _active.equal_bits

@@ -122,6 +122,10 @@ class NumpyKernels(StdlibShuffle):
         wanted = self.np.frombuffer(target, dtype=values.dtype)[0]
         return (values.view(values.dtype.newbyteorder("<")) == wanted).view(self.np.uint8).tobytes()
 
+    def equal_bits(self, data, dtype: str, value) -> bytes:
+        return self.np.packbits(self.np.frombuffer(self.equal_mask(data, dtype, value), self.np.uint8),
+                                bitorder="little").tobytes()
+
     def distinct_values(self, data, dtype: str) -> list:
         if dtype in ("uint8", "int8"):
             return distinct_bytes(bytes(data), dtype == "int8")

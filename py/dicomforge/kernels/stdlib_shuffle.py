@@ -1,4 +1,5 @@
-"""Blosc's byte shuffle and bitshuffle of one block, and the stored -> real value rescale, on the standard library.
+"""Blosc's byte shuffle and bitshuffle of one block, packed equality masks, and the stored -> real
+value rescale, on the standard library.
 
 Shuffle (c-blosc ``shuffle_generic``): with n = len(block) // typesize, output byte
 j*n + i is input byte i*typesize + j; the trailing len % typesize bytes are copied.
@@ -17,7 +18,7 @@ from __future__ import annotations
 from array import array
 from functools import lru_cache
 
-from .common import check_whole, lookup
+from .common import check_whole, dtype_bytes, lookup
 
 __all__ = ["StdlibShuffle"]
 
@@ -51,8 +52,32 @@ def _unshuffle(body, typesize: int) -> bytearray:
     return out
 
 
+@lru_cache(maxsize=64)
+def _bit_table(value: int, bit: int) -> bytes:
+    """translate table: byte *value* -> ``1 << bit``, every other byte -> 0."""
+    return bytes((1 << bit) if b == value else 0 for b in range(256))
+
+
 class StdlibShuffle:
-    """Blosc's shuffles of one block, and the rescale to real values."""
+    """Blosc's shuffles of one block, packed equality masks, and the rescale to real values."""
+
+    def equal_bits(self, data, dtype: str, value) -> bytes:
+        """Where *data* equals *value*, one bit per element, element 0 in bit 0 (what
+        ``pack_bits(equal_mask(...))`` gives, without its even-length padding): for one-byte
+        types eight strided translates ORed as big integers, no mask of a byte per element."""
+        code, size = lookup(dtype)
+        check_whole(data, size, dtype)
+        n = len(data) // size
+        if size != 1:
+            return self.pack_bits(self.equal_mask(data, dtype, value))[: (n + 7) // 8]
+        target = dtype_bytes(value, dtype)
+        if target is None:
+            return bytes((n + 7) // 8)
+        raw = bytes(data)
+        acc = 0
+        for bit in range(8):
+            acc |= int.from_bytes(raw[bit::8].translate(_bit_table(target[0], bit)), "little")
+        return acc.to_bytes((n + 7) // 8, "little")
 
     def shuffle_bytes(self, block, typesize: int) -> bytes:
         """Byte shuffle of *block* by *typesize* (trailing bytes copied)."""

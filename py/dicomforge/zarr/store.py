@@ -79,6 +79,8 @@ class ZipStore(Store):
         info = self._entries.get(key)
         if info is None:
             return None
+        if info.flag_bits & 0x1:
+            raise UnsupportedError(f"{key}: the zip entry is encrypted", self.name)
         if info.file_size > limit:
             raise InputError(f"{key}: the entry holds {info.file_size} bytes, at most {limit} expected", self.name)
         try:
@@ -87,7 +89,7 @@ class ZipStore(Store):
             raise UnsupportedError(f"{key}: {exc}", self.name) from None
         except zipfile.BadZipFile as exc:
             raise InputError(f"{key}: the zip entry cannot be read ({exc})", self.name) from None
-        except (OSError, ValueError, EOFError, zlib.error):
+        except (OSError, ValueError, EOFError, RuntimeError, zlib.error):
             raise InputError(f"{key}: the zip entry cannot be read (the archive is damaged)", self.name) from None
 
 

@@ -4,6 +4,7 @@ trip through the command line, error lines and exit codes; inputs untouched."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 import json
 
 import pydicom
@@ -59,3 +60,26 @@ def test_export_names_and_errors(series, tmp_path, capsys):
     assert [p.name for p in (tmp_path / "out").iterdir()] == [series[0].stem + ".mha"]
     assert cli.main(["export", str(series[0]), "-o", str(tmp_path / "x.png")]) == 2
     assert "end it in .nii.gz, .nii, .nrrd or .mha" in capsys.readouterr().err
+
+
+def test_seg_command(tmp_path, capsys):
+    from seg_cases import boxes, label_input
+
+    series = ct_series(n=4, rows=12, columns=16)
+    folder = tmp_path / "ct"
+    folder.mkdir()
+    for item in series:
+        (folder / item.name).write_bytes(item.data)
+    labels = tmp_path / "labels.nrrd"
+    labels.write_bytes(label_input(series, boxes(16, 12, 4, [(1, 1, 3, 2, 6, 2, 9), (2, 0, 1, 0, 3, 0, 3)])).data)
+    paths = sorted(map(str, folder.iterdir()))
+    before = _digests([*map(Path, paths), labels])
+    out = tmp_path / "out.dcm"
+    assert cli.main(["seg", *paths, "--mask", str(labels), "--names", "Liver,Spleen", "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == (f"{labels}: BINARY Segmentation, 3 frames, segments 1 Liver, 2 Spleen "
+                                               f"-> {out}")
+    assert pydicom.dcmread(out).SegmentSequence[1].SegmentLabel == "Spleen"
+    assert cli.main(["seg", *paths, "--mask", str(labels), "--labels", "1", "-o", str(tmp_path / "x.dcm")]) == 2
+    err = capsys.readouterr().err
+    assert "holds label(s) 2 that are not among the labels chosen (1)" in err and not (tmp_path / "x.dcm").exists()
+    assert before == _digests([*map(Path, paths), labels])

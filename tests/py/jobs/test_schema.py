@@ -81,7 +81,7 @@ class TestDescribe:
     def test_every_job_described(self):
         """Hosts get each job's options with both names, kinds and defaults."""
         described = jobs.JOBS.describe()
-        assert set(described) == {"describe", "series", "overlay", "preview", "render", "sample", "convert", "zarr",
+        assert set(described) == {"describe", "series", "overlay", "preview", "render", "sample", "convert", "zarr", "seg",
                                   "export"}
         series = {o["name"]: o for o in described["series"]["options"]}
         assert series["series_number"] == {"name": "series_number", "jsName": "seriesNumber", "kinds": ["integer"],

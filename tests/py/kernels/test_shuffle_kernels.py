@@ -93,3 +93,14 @@ def test_rescale_values_rounds_half_way_to_even(backend):
 def test_rescale_values_checks_the_length(backend):
     with pytest.raises(DicomForgeError, match="not a whole number of int16"):
         backend.rescale_values(b"\x00\x01\x02", "int16", 1.0, 0.0, "float32")
+
+
+@pytest.mark.parametrize("dtype, code", [("uint8", "B"), ("int8", "b"), ("int16", "h"), ("uint16", "H")])
+@pytest.mark.parametrize("count", [0, 1, 7, 8, 9, 64, 1001])
+def test_equal_bits_is_the_packed_equal_mask(backend, dtype, code, count):
+    rng = random.Random(count)
+    values = [rng.choice((0, 1, 2, -1 if code.islower() else 255)) for _ in range(count)]
+    data = struct.pack(f"<{count}{code}", *values)
+    for value in (0, 1, 2, -1, 255, 70000):
+        expected = backend.pack_bits(backend.equal_mask(data, dtype, value))[: (count + 7) // 8]
+        assert backend.equal_bits(data, dtype, value) == expected
