@@ -20,7 +20,7 @@ from dicomforge.inputs import EMPTY, NamedInput
 from dicomforge.kinds import basename, is_two_file_header, role_by_name, stem
 from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
-from dicomforge.zarr.store import store_root
+from dicomforge.zarr.store import is_store_key, store_root
 
 __all__ = ["InputSet", "header_volume", "waits_for_partners"]
 
@@ -66,7 +66,8 @@ class InputSet:
 
     def in_store(self, item: NamedInput) -> bool:
         """Whether *item* is a file of a dropped Zarr store folder other than its root ``zarr.json``."""
-        return any(item.name.startswith(root) and item.name != root + "zarr.json" for root in self.store_roots)
+        return any(item.name.startswith(root) and item.name != root + "zarr.json"
+                   and (root or is_store_key(item.name)) for root in self.store_roots)
 
     def claimed(self, item: NamedInput) -> bool:
         """Whether a two-file header among the inputs (not *item* itself) has *item*'s stem or

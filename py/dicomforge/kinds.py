@@ -75,7 +75,7 @@ def stem(name: str) -> str:
     base = basename(name)
     if base == "zarr.json":  # a dropped store folder's root: the folder names it (scan.zarr/zarr.json -> scan)
         folder = basename(name.replace("\\", "/").rsplit("/", 1)[0]) if "/" in name.replace("\\", "/") else ""
-        base = folder[: -len(".zarr")] if folder.lower().endswith(".zarr") and len(folder) > 5 else folder or base
+        base = folder[: -len(".zarr")] if folder.lower().endswith(".zarr") and len(folder) > 5 else folder or "zarr"
         return base or "series"
     row = _row(base)
     if row is None and base.lower().endswith(".gz") and len(base) > 3:

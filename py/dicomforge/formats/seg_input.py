@@ -16,8 +16,4 @@ def read(item: NamedInput, partners: dict | None = None, header_only: bool = Fal
     """The label map of Segmentation *item*."""
     from dicomforge.seg.read import label_volume
 
-    from ._common import check_size
-
-    volume = label_volume(item.complete(), partners, header_only=True)
-    check_size(item.name, volume.size, 1, volume.dtype, None, budget)
-    return volume if header_only else label_volume(item.complete(), partners)
+    return label_volume(item.complete(), partners, header_only=header_only, budget=budget)

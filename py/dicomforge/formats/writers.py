@@ -24,16 +24,21 @@ import zlib
 from dicomforge import kernels
 from dicomforge.volume import Volume
 
+from . import metaimage, nifti, nrrd
+
 __all__ = ["write_nifti", "write_nrrd", "write_metaimage", "real_values", "as_real_float", "WRITERS"]
 
-_NIFTI_TYPES = {"uint8": 2, "int16": 4, "int32": 8, "float32": 16, "float64": 64, "int8": 256, "uint16": 512,
-                "uint32": 768, "int64": 1024, "uint64": 1280}
-_NRRD_TYPES = {"int8": "signed char", "uint8": "unsigned char", "int16": "short", "uint16": "unsigned short",
-               "int32": "int", "uint32": "unsigned int", "int64": "long long int", "uint64": "unsigned long long int",
-               "float32": "float", "float64": "double"}
-_MET_TYPES = {"int8": "MET_CHAR", "uint8": "MET_UCHAR", "int16": "MET_SHORT", "uint16": "MET_USHORT",
-              "int32": "MET_INT", "uint32": "MET_UINT", "int64": "MET_LONG_LONG", "uint64": "MET_ULONG_LONG",
-              "float32": "MET_FLOAT", "float64": "MET_DOUBLE"}
+def _first_name(table: dict) -> dict:
+    """dtype -> the first name a reader's table gives it (the readers' tables are the one source)."""
+    out: dict = {}
+    for name, dtype in table.items():
+        out.setdefault(dtype, name)
+    return out
+
+
+_NIFTI_TYPES = {dtype: code for code, (_, dtype, components) in nifti.DATATYPES.items() if dtype and components == 1}
+_NRRD_TYPES = _first_name(nrrd.TYPES)
+_MET_TYPES = _first_name(metaimage.ELEMENT_TYPES)
 
 
 def real_values(volume: Volume, as_float: bool = False) -> tuple[object, str]:

@@ -21,13 +21,6 @@ from .registry import JobContext
 __all__ = ["run"]
 
 
-def _names(given, labels) -> dict:
-    """Segment names by label value, from a mapping or a list in label order."""
-    if isinstance(given, (list, tuple)):
-        return dict(zip(labels or range(1, len(given) + 1), given))
-    return dict(given or {})
-
-
 def _label_map(found: InputSet, named: str):
     if named:
         chosen = [i for i in found.items if i.name == named]
@@ -49,14 +42,14 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     item = _label_map(found, options["label_map"])
     sources = read_sources([i for i in found.dicom if item is None or i.name != item.name])
     if options["masks"] is not None:
-        frames = from_masks(options["masks"], sources, labels, _names(options["names"], labels))
+        frames = from_masks(options["masks"], sources, labels, options["names"])
         source_name = "masks"
     elif item is None:
         raise InputError("no label map among the inputs (or masks): nothing to segment")
     else:
         try:
             volume = read_volume(item, found.partners_of(item, dicom=False), budget=context.budget)
-            frames = from_label_map(volume, sources, labels, _names(options["names"], labels))
+            frames = from_label_map(volume, sources, labels, options["names"])
         except DicomForgeError as error:
             raise error.with_file(item.name)
         source_name = item.name

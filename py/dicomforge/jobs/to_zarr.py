@@ -51,9 +51,10 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
             continue
         prefix = folders[name] + "/" if len(readable) > 1 else ""
         written = stored = chunk_bytes = 0
+        notes: list = []
         try:
             total = chunk_count(volume, chosen)
-            for key, data in store_entries(volume, chosen, stem(name)):
+            for key, data in store_entries(volume, chosen, stem(name), notes):
                 written += 1
                 stored += len(data)
                 yield events.output(prefix + key, data)
@@ -63,7 +64,7 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
         except DicomForgeError as error:
             yield events.error(error.with_file(name))
             continue
-        yield from (events.warning(w, name) for w in volume.warnings)
+        yield from (events.warning(w, name) for w in [*volume.warnings, *notes])
         raw = len(volume.data)
         yield events.result(name, {**volume_summary(volume), "entries": written, "bytes": stored,
                                    "ratio": round(raw / chunk_bytes, 3) if chunk_bytes else None, "store": prefix or "/"})

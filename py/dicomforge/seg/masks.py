@@ -39,9 +39,13 @@ class Segment:
     cielab: list
 
 
-def _segments(values: list, names: dict) -> list[Segment]:
+def _segments(values: list, names) -> list[Segment]:
+    """One segment per label value; *names*: label value (or its text) -> name, or a list of
+    names in the order of *values*."""
     if len(values) > MAX_SEGMENTS:
         raise InputError(f"{len(values)} labels: a Segmentation holds at most {MAX_SEGMENTS} segments")
+    if isinstance(names, (list, tuple)):
+        names = dict(zip(values, names))
     out = []
     for i, value in enumerate(values):
         name = str(names.get(value, names.get(label_text(value), f"Segment {label_text(value)}")))[:64]
@@ -77,24 +81,26 @@ class FrameLabels:
         bits = kernels.equal_bits(found[0], found[1], segment.value)
         return None if kernels.all_zero(bits) else bits
 
-    _seen = (None, b"")
-
     def value_table(self) -> bytes | None:
         """translate table from one-byte label values to segment numbers (others to 0), or None
         when the labels are not one-byte values (or are binary masks)."""
         return None
 
     def _present(self, i: int, data, dtype: str, value) -> bool:
-        """Whether *value* may be in frame *i* (one-byte labels: whether it is; a frame's labelled
-        pixels are found once, and most frames of a label map hold few labels or none)."""
-        if kernels.all_zero(data):
-            return False
-        if kernels.itemsize(dtype) != 1:
-            return True
-        if self._seen[0] != i:
-            self._seen = (i, bytes(data).translate(None, b"\x00"))
-        wanted = dtype_bytes(value, dtype)
-        return wanted is not None and wanted in self._seen[1]
+        """Whether *value* may be in frame *i* (one-byte labels: whether it is). Each frame is looked
+        at once, whatever the order frames are asked in: its labelled pixels (most frames of a
+        label map hold few labels or none) are searched for every segment's value."""
+        seen = self.__dict__.setdefault("_seen", {})
+        if i not in seen:
+            if kernels.all_zero(data):
+                seen[i] = frozenset()
+            elif kernels.itemsize(dtype) != 1:
+                seen[i] = None  # (any value may be there)
+            else:
+                labelled = bytes(data).translate(None, b"\x00")
+                seen[i] = frozenset(s.value for s in self.segments
+                                    if (dtype_bytes(s.value, dtype) or b"\x00") in labelled)
+        return seen[i] is None or value in seen[i]
 
 
 class _LabelMapFrames(FrameLabels):
@@ -135,7 +141,7 @@ def _check_labels(present: list, labels, source: str) -> list:
     return list(labels)
 
 
-def from_label_map(volume: Volume, sources: Sources, labels=None, names: dict | None = None) -> FrameLabels:
+def from_label_map(volume: Volume, sources: Sources, labels=None, names=None) -> FrameLabels:
     """The masks of *volume*'s labels on each source frame, matched by geometry."""
     volume.validate()
     if volume.components != 1 or volume.dtype.startswith("float"):
@@ -182,12 +188,21 @@ class _EditorFrames(FrameLabels):
         return None if mask is None else kernels.pack_bits(mask)[: (self.pixels + 7) // 8]
 
 
-def from_masks(masks: dict, sources: Sources, labels=None, names: dict | None = None) -> FrameLabels:
+def from_masks(masks: dict, sources: Sources, labels=None, names=None) -> FrameLabels:
     """Segments from editor masks (see the module's docstring), checked against the sources."""
+    if not isinstance(masks, dict) or not masks:
+        raise OptionsError("masks must map SOP Instance UIDs to mask bytes (or lists of them)")
     frames_of = {}
     for f in sources.frames:
         frames_of[f.sop_uid] = frames_of.get(f.sop_uid, 0) + 1
     unknown = [uid for uid in masks if uid not in frames_of]
+    for uid, given in masks.items():
+        parts = given if isinstance(given, (list, tuple)) else [given]
+        if not parts or not all(isinstance(m, (bytes, bytearray, memoryview)) for m in parts):
+            raise OptionsError(f"the mask for {uid} must be bytes (label values per pixel) or a non-empty list of "
+                               f"bytes (binary masks), got {type(given).__name__}")
+    if len({isinstance(m, (list, tuple)) for m in masks.values()}) > 1:
+        raise OptionsError("masks: give label values (bytes) for every image, or lists of binary masks for every image")
     if unknown:
         raise InputError(f"masks were given for {len(unknown)} SOP Instance UID(s) that are not among the source "
                          f"images: {', '.join(map(str, unknown[:3]))}")

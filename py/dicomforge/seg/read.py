@@ -10,18 +10,23 @@ grid the frames' positions span (Spacing Between Slices, or the smallest gap, ap
 
 from __future__ import annotations
 
+import bisect
 import io
+import math
 from dataclasses import dataclass, field
 
 import pydicom
 
 from dicomforge import kernels
-from dicomforge.errors import GeometryError, InputError, UnsupportedError, malformed_input
+from dicomforge.errors import GeometryError, InputError, UnsupportedError, malformed_input, plain_reason
 from dicomforge.geometry import dot, frame_from_columns, normal
+from dicomforge.formats._common import check_size
 from dicomforge.inputs import NamedInput
+from dicomforge.limits import PLATFORM_MAX_BYTES
 from dicomforge.volume import Volume
 
 from .codes import rgb_of
+from .sources import _floats, _item
 
 __all__ = ["SegInfo", "read_segmentation", "label_volume", "segment_planes", "PLANE_BASE"]
 
@@ -72,17 +77,8 @@ def _code(item, keyword: str) -> list:
             str(seq[0].get("CodeMeaning", ""))]
 
 
-def _floats(value, n):
-    try:
-        found = tuple(float(v) for v in value)
-    except (TypeError, ValueError):
-        return None
-    return found if len(found) == n else None
-
-
 def _first(group, sequence: str, keyword: str):
-    seq = group.get(sequence) if group is not None else None
-    return seq[0].get(keyword) if seq else None
+    return _item(group, sequence, keyword) if group is not None else None
 
 
 def read_segmentation(item: NamedInput) -> SegInfo:
@@ -94,13 +90,19 @@ def read_segmentation(item: NamedInput) -> SegInfo:
         try:
             ds = pydicom.dcmread(io.BytesIO(item.data))
         except Exception as exc:  # pydicom raises many types for damaged files
-            raise InputError(f"is not a readable DICOM file ({type(exc).__name__})", item.name) from None
+            raise InputError(f"is not a readable DICOM file ({plain_reason(exc)})", item.name) from None
         info = _info(ds, item.name)
     item.memo["segmentation"] = info
     return info
 
 
 def _info(ds, name: str) -> SegInfo:
+    from dicomforge.dicom.codecs import ENCAPSULATED
+
+    syntax = str(getattr(ds, "file_meta", {}).get("TransferSyntaxUID", "") or "")
+    if syntax in ENCAPSULATED:
+        raise UnsupportedError(f"a Segmentation in {pydicom.uid.UID(syntax).name} is not read here: its frames must "
+                               "be uncompressed (Explicit or Implicit VR Little Endian, or Deflated)", name)
     kind = str(ds.get("SegmentationType", ""))
     if kind not in ("BINARY", "LABELMAP", "FRACTIONAL"):
         raise UnsupportedError(f"Segmentation Type {kind!r} is not supported (BINARY, LABELMAP, FRACTIONAL)", name)
@@ -145,9 +147,11 @@ def _info(ds, name: str) -> SegInfo:
                        _floats(position, 3) if position is not None else None))
     if kind != "LABELMAP" and any(f[0] is None for f in frames):
         raise InputError("a frame does not say which segment it shows (Segment Identification Sequence)", name)
-    orientation = _first(shared, "PlaneOrientationSequence", "ImageOrientationPatient")
-    spacing = _first(shared, "PixelMeasuresSequence", "PixelSpacing")
-    between = _first(shared, "PixelMeasuresSequence", "SpacingBetweenSlices")
+    first = per_frame[0] if per_frame else None  # (what the shared groups lack, the frames may carry)
+    orientation, spacing, between = (
+        _first(shared, sequence, keyword) if _first(shared, sequence, keyword) is not None else _first(first, sequence, keyword)
+        for sequence, keyword in (("PlaneOrientationSequence", "ImageOrientationPatient"),
+                                  ("PixelMeasuresSequence", "PixelSpacing"), ("PixelMeasuresSequence", "SpacingBetweenSlices")))
     referenced = ds.get("ReferencedSeriesSequence")
     return SegInfo(name, kind, rows, columns, segments, frames,
                    _floats(orientation, 6) if orientation is not None else None,
@@ -157,82 +161,106 @@ def _info(ds, name: str) -> SegInfo:
                    bytes(ds.PixelData), bits, int(ds.get("MaximumFractionalValue", 1) or 1))
 
 
-def _grid(info: SegInfo, partners: dict) -> tuple[list, tuple]:
-    """``(slice positions along the normal order, axis)``: the source images' among *partners*
-    when they are there, else the span of the frames' positions."""
+def _referenced_sources(info: SegInfo, partners: dict) -> list:
+    """The source images of *info* among *partners*: DICOM images of its referenced series."""
+    from dicomforge.dicom import tags
+    from dicomforge.dicom.scan import scan, sop_class_of
+    from dicomforge.dicom.uids import SEGMENTATION_CLASSES
+
+    found = []
+    for p in partners.values():
+        if p.name == info.name or bytes(p.data[128:132]) != b"DICM" or sop_class_of(p) in SEGMENTATION_CLASSES:
+            continue
+        try:
+            if scan(p, header_only=True).text(tags.SERIES_INSTANCE_UID) == info.series_uid:
+                found.append(p.complete())
+        except (InputError, UnsupportedError):
+            continue
+    return found
+
+
+def _grid(info: SegInfo, partners: dict, budget: int) -> tuple[list, tuple]:
+    """``(slice positions in order along the normal, axis)``: the source images' positions when
+    they are among *partners*, else a regular grid spanning the frames' positions (Spacing Between
+    Slices apart when it is a usable number, else the smallest gap)."""
     from .sources import read_sources
 
     row, col = info.orientation[:3], info.orientation[3:]
     axis = normal(row, col)
-    referenced = {uid for _, uid, _, _ in info.frames}
-    sources = [p for p in partners.values() if bytes(p.data[128:132]) == b"DICM" and p.name != info.name]
     positions = []
+    sources = _referenced_sources(info, partners)
     if sources:
         try:
-            found = read_sources([s.complete() for s in sources if _is_image(s)])
-            if found.series_uid == info.series_uid or referenced & {f.sop_uid for f in found.frames}:
-                positions = [f.position for f in found.frames if f.position is not None]
+            positions = [f.position for f in read_sources(sources).frames if f.position is not None]
         except (InputError, UnsupportedError):
             positions = []
+    from_sources = bool(positions)
     if not positions:
         positions = [p for _, _, _, p in info.frames if p is not None]
     depths = sorted({round(dot(p, axis), 4): p for p in positions}.items())
-    if len(depths) > 1 and not sources:
-        gaps = [b[0] - a[0] for a, b in zip(depths, depths[1:])]
-        step = info.spacing_between or min(gaps)
-        count = round((depths[-1][0] - depths[0][0]) / step) + 1
-        first = depths[0][1]
-        return [tuple(c + k * step * a for c, a in zip(first, axis)) for k in range(count)], axis
-    return [p for _, p in depths], axis
+    if len(depths) < 2 or from_sources:
+        return [p for _, p in depths], axis
+    gaps = [b[0] - a[0] for a, b in zip(depths, depths[1:])]
+    between = info.spacing_between
+    step = between if between is not None and math.isfinite(between) and between >= min(gaps) * 0.5 else min(gaps)
+    count = round((depths[-1][0] - depths[0][0]) / step) + 1
+    check_size(info.name, (info.columns, info.rows, count), 1, "uint8", None, budget)
+    first = depths[0][1]
+    return [tuple(c + k * step * a for c, a in zip(first, axis)) for k in range(count)], axis
 
 
-def _is_image(item: NamedInput) -> bool:
-    from dicomforge.dicom.scan import sop_class_of
-    from dicomforge.dicom.uids import SEGMENTATION_CLASSES
-
-    return sop_class_of(item) not in SEGMENTATION_CLASSES
-
-
-def label_volume(item: NamedInput, partners: dict | None = None, header_only: bool = False) -> Volume:
+def label_volume(item: NamedInput, partners: dict | None = None, header_only: bool = False,
+                 budget: int = PLATFORM_MAX_BYTES) -> Volume:
     """The Segmentation *item* as a label map (uint8: the segment numbers; at most 255 segments)."""
     info = read_segmentation(item)
     numbers = [s["number"] for s in info.segments] or [1]
     if max(numbers) > 255:
         raise UnsupportedError(f"{max(numbers)} segments cannot be stacked into one 8-bit label map here", item.name)
-    dtype = "uint8"
     if info.orientation is None or any(p is None for _, _, _, p in info.frames):
         if len(info.frames) > len(info.segments or [1]) and info.type != "LABELMAP":
             raise UnsupportedError("the Segmentation's frames have no plane positions: it can be shown over its "
                                    "images, not stacked into a volume", item.name)
-        slots, axis, spacing = [None], (0.0, 0.0, 1.0), (1.0, 1.0)
+        slots, axis, spacing = [None], (0.0, 0.0, 1.0), info.spacing or (1.0, 1.0)
         row, col = (1.0, 0.0, 0.0), (0.0, 1.0, 0.0)
     else:
-        slots, axis = _grid(info, partners if partners is not None else {})
+        slots, axis = _grid(info, partners if partners is not None else {}, budget)
         row, col = info.orientation[:3], info.orientation[3:]
         spacing = info.spacing or (1.0, 1.0)
-    step = dot([b - a for a, b in zip(slots[0], slots[1])], axis) if len(slots) > 1 else (info.spacing_between or 1.0)
+    depths = [dot(p, axis) for p in slots] if slots[0] is not None else [0.0]
+    gaps = [b - a for a, b in zip(depths, depths[1:])]
+    step = sum(gaps) / len(gaps) if gaps else (info.spacing_between or 1.0)
+    if not (math.isfinite(step) and step > 0):
+        step = 1.0
     warnings: list = []
     sp, direction = frame_from_columns([[c * spacing[1] for c in row], [c * spacing[0] for c in col],
                                         [c * step for c in axis]], item.name, warnings)
-    volume = Volume(None, dtype, (info.columns, info.rows, len(slots)), sp, slots[0] or (0.0, 0.0, 0.0), direction,
+    volume = Volume(None, "uint8", (info.columns, info.rows, len(slots)), sp, slots[0] or (0.0, 0.0, 0.0), direction,
                     name=item.name, warnings=warnings)
     volume.segments = info.segments
+    check_size(item.name, volume.size, 1, "uint8", None, budget)
     if header_only:
         return volume
-    volume.data = _stack(info, slots, axis, step, warnings)
+    volume.data = _stack(info, depths, axis, warnings)
     return volume.validate()
 
 
-def _stack(info: SegInfo, slots: list, axis, step: float, warnings: list) -> bytes:
+def _slot(depths: list, depth: float) -> int | None:
+    """The index of the slice nearest *depth* (within half the gap around it), or None."""
+    at = bisect.bisect_left(depths, depth)
+    best = min((i for i in (at - 1, at) if 0 <= i < len(depths)), key=lambda i: abs(depths[i] - depth))
+    gaps = [abs(depths[j + 1] - depths[j]) for j in (best - 1, best) if 0 <= j < len(depths) - 1] or [2e-3]
+    return best if abs(depths[best] - depth) <= max(0.5 * min(gaps), 1e-3) else None
+
+
+def _stack(info: SegInfo, depths: list, axis, warnings: list) -> bytes:
     pixels = info.rows * info.columns
-    base = dot(slots[0], axis) if slots[0] is not None else 0.0
     planes: dict[int, int] = {}
     overlaps = 0
     for k, (segment, _, _, position) in enumerate(info.frames):
-        index = 0 if position is None else round((dot(position, axis) - base) / step) if step else 0
-        if not 0 <= index < len(slots):
-            raise GeometryError(f"frame {k + 1} lies at {dot(position, axis):.6g} mm along the normal, outside the "
-                                f"{len(slots)} slices of its images", info.name)
+        index = 0 if position is None else _slot(depths, dot(position, axis))
+        if index is None:
+            raise GeometryError(f"frame {k + 1} lies at {dot(position, axis):.6g} mm along the normal, on none of the "
+                                f"{len(depths)} slices of its images", info.name)
         mask = info.mask(k)
         if info.type == "LABELMAP":
             values = int.from_bytes(mask, "little")
@@ -244,7 +272,7 @@ def _stack(info: SegInfo, slots: list, axis, step: float, warnings: list) -> byt
         planes[index] = held | values if not held else _overwrite(held, values, mask, pixels)
     if overlaps:
         warnings.append(f"segments overlap in {overlaps} frame(s): a voxel shows the last segment drawn on it")
-    out = bytearray(pixels * len(slots))
+    out = bytearray(pixels * len(depths))
     for index, values in planes.items():
         out[index * pixels : (index + 1) * pixels] = values.to_bytes(pixels, "little")
     return bytes(out)

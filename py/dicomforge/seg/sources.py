@@ -28,7 +28,7 @@ from dicomforge.inputs import NamedInput
 __all__ = ["SourceFrame", "Sources", "read_sources", "FrameScan", "SEG_CLASSES"]
 
 SEG_CLASSES = SEGMENTATION_CLASSES
-_SLICE_THICKNESS, _FRAME_OF_REFERENCE = 0x00180050, 0x00200052
+_SLICE_THICKNESS, _FRAME_OF_REFERENCE, _SHARED_GROUPS = 0x00180050, 0x00200052, 0x52009229
 
 
 @dataclass
@@ -123,7 +123,8 @@ def _pydicom_frames(item: NamedInput) -> tuple[dict, list[SourceFrame]]:
             if position is None or orientation is None:
                 position = orientation = None
             number = ds.get("InstanceNumber")
-            frames.append(SourceFrame(item.name, str(ds.SOPClassUID), str(ds.SOPInstanceUID), k + 1, int(ds.Rows),
+            frames.append(SourceFrame(item.name, str(ds.SOPClassUID), str(ds.SOPInstanceUID), k + 1 if count > 1 else None,
+                                      int(ds.Rows),
                                       int(ds.Columns), position, orientation, spacing, thickness,
                                       int(number) if number not in (None, "") else None))
         ids = {"series": str(ds.get("SeriesInstanceUID", "")), "frame_of_reference": str(ds.get("FrameOfReferenceUID", "") or "")}
@@ -142,7 +143,7 @@ def _frames_of(item: NamedInput) -> tuple[dict, list[SourceFrame]]:
     rows, columns, uid = found.number(tags.ROWS), found.number(tags.COLUMNS), found.text(tags.SOP_INSTANCE_UID)
     if rows is None or columns is None or not uid:
         raise InputError("is not an image (no Rows, Columns or SOP Instance UID)", item.name)
-    if found.frames > 1:
+    if found.frames > 1 or found.raw(_SHARED_GROUPS) is not None:  # (geometry in functional groups)
         return _pydicom_frames(item)
     position, orientation = found.numbers(tags.IMAGE_POSITION_PATIENT), found.numbers(tags.IMAGE_ORIENTATION_PATIENT)
     spacing, thickness = found.numbers(tags.PIXEL_SPACING), found.numbers(_SLICE_THICKNESS)

@@ -220,6 +220,9 @@ def _shared(sources: Sources) -> Dataset:
 def write_segmentation(sources: Sources, labels: FrameLabels, options: SegOptions) -> tuple[bytes, dict, list]:
     """``(Part 10 bytes, summary, warnings)`` of the Segmentation of *labels* on *sources*."""
     labelmap = options.type == "labelmap"
+    if labelmap and not sources.has_geometry:
+        raise InputError("a label map Segmentation is indexed by image position: these images have no patient "
+                         "geometry (Image Position/Orientation); make a binary Segmentation", sources.frames[0].name)
     warnings = list(labels.warnings)
     order = _order(sources)
     if labelmap:

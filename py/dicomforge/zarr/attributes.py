@@ -111,8 +111,9 @@ class SliceAttributes:
         return cls(shared, per_slice)
 
 
-def _json_of(header) -> dict:
-    """*header*'s elements in the DICOM JSON model, without the file meta and Pixel Data."""
+def _json_of(header, dropped: set) -> dict:
+    """*header*'s elements in the DICOM JSON model, without the file meta and Pixel Data; the
+    tags of elements whose values cannot be expressed (not valid for their VR) go to *dropped*."""
     from pydicom.dataset import Dataset
 
     kept = Dataset()
@@ -120,12 +121,19 @@ def _json_of(header) -> dict:
         if (tag >> 16) not in _SKIPPED_GROUPS:
             kept[tag] = header.get_item(tag)
     kept.set_original_encoding(*header.original_encoding, header.original_character_set)
-    return kept.to_json_dict(bulk_data_threshold=1 << 30, bulk_data_element_handler=None, suppress_invalid_tags=True)
+    found = kept.to_json_dict(bulk_data_threshold=1 << 30, bulk_data_element_handler=None, suppress_invalid_tags=True)
+    dropped.update(f"({t >> 16:04X},{t & 0xFFFF:04X})" for t in kept.keys() if f"{int(t):08X}" not in found)
+    return found
 
 
-def dicom_attributes(headers: list) -> SliceAttributes:
-    """The attributes of a series' slice *headers* (z order), split into shared and per slice."""
-    slices = [_json_of(h) for h in headers]
+def dicom_attributes(headers: list, warnings: list | None = None) -> SliceAttributes:
+    """The attributes of a series' slice *headers* (z order), split into shared and per slice;
+    *warnings* gets a line naming the attributes that could not be kept."""
+    dropped: set = set()
+    slices = [_json_of(h, dropped) for h in headers]
+    if dropped and warnings is not None:
+        warnings.append(f"{len(dropped)} attribute(s) hold values not valid for their VR and are not kept in the "
+                        f"store: {', '.join(sorted(dropped)[:10])}")
     keys = sorted({k for s in slices for k in s})
     first = slices[0]
     shared = {k: first[k] for k in keys if all(k in s and s[k] == first[k] for s in slices)}

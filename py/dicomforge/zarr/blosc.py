@@ -22,10 +22,7 @@ import zlib
 
 from dicomforge import kernels
 
-try:  # Python 3.14+ (and Pyodide)
-    from compression import zstd
-except ImportError:  # pragma: no cover - depends on the Python version
-    from backports import zstd
+from ._zstd import zstd
 
 __all__ = ["decode", "encode"]
 

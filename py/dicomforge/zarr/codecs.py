@@ -15,10 +15,7 @@ from dicomforge.errors import InputError, UnsupportedError, plain_reason
 
 from . import blosc
 
-try:  # Python 3.14+ (and Pyodide)
-    from compression import zstd
-except ImportError:  # pragma: no cover - depends on the Python version
-    from backports import zstd
+from ._zstd import zstd
 
 __all__ = ["Pipeline", "zstd", "COMPRESSORS", "codec_list"]
 

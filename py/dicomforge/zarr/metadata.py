@@ -91,6 +91,25 @@ def _ints(value, what: str, where: str) -> tuple:
     return tuple(value)
 
 
+def _object(node: dict, key: str, where: str) -> dict:
+    """Member *key* of *node*, which must be a JSON object when present ({} when absent)."""
+    found = node.get(key)
+    if found is None:
+        return {}
+    if not isinstance(found, dict):
+        raise _problem(where, f"{key} must be a JSON object, got {json.dumps(found)[:60]}")
+    return found
+
+
+def _in_range(value: int, dtype: str, where: str) -> int:
+    code, size = DTYPES[dtype]
+    try:
+        struct.pack("<" + code, value)
+    except (struct.error, OverflowError):
+        raise _problem(where, f"fill_value {value} is out of the range of {dtype}") from None
+    return value
+
+
 def _fill(value, dtype: str, where: str):
     if dtype.startswith("float"):
         named = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -104,10 +123,12 @@ def _fill(value, dtype: str, where: str):
                 pass
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        return value
     elif isinstance(value, bool):
         return int(value)
+    elif isinstance(value, int):
+        return _in_range(value, dtype, where)
+    elif isinstance(value, float) and value.is_integer():
+        return _in_range(int(value), dtype, where)
     raise _problem(where, f"fill_value {value!r} is not a {dtype} value")
 
 
@@ -119,14 +140,14 @@ def parse_array(node: dict, where: str) -> ArrayMeta:
     dtype = node.get("data_type")
     if dtype not in DATA_TYPES:
         raise UnsupportedError(f"{where}: data_type {dtype!r} is not supported (supported: {', '.join(DATA_TYPES)})")
-    grid = node.get("chunk_grid") or {}
+    grid = _object(node, "chunk_grid", where)
     if grid.get("name") != "regular":
         raise UnsupportedError(f"{where}: chunk grid {grid.get('name')!r} is not supported (only 'regular')")
-    chunks = _ints((grid.get("configuration") or {}).get("chunk_shape"), "chunk_shape", where)
+    chunks = _ints(_object(grid, "configuration", where).get("chunk_shape"), "chunk_shape", where)
     if len(chunks) != len(shape) or any(c <= 0 for c in chunks):
         raise _problem(where, f"chunk_shape {list(chunks)} does not fit shape {list(shape)}")
-    encoding = node.get("chunk_key_encoding") or {"name": "default"}
-    name, config = encoding.get("name"), encoding.get("configuration") or {}
+    encoding = _object(node, "chunk_key_encoding", where) or {"name": "default"}
+    name, config = encoding.get("name"), _object(encoding, "configuration", where)
     if name not in ("default", "v2"):
         raise UnsupportedError(f"{where}: chunk_key_encoding {name!r} is not supported ('default' or 'v2')")
     separator = config.get("separator", "/" if name == "default" else ".")
@@ -135,8 +156,9 @@ def parse_array(node: dict, where: str) -> ArrayMeta:
     if node.get("storage_transformers"):
         raise UnsupportedError(f"{where}: storage transformers are not supported")
     codecs = node.get("codecs")
-    if not isinstance(codecs, list) or not all(isinstance(c, dict) and isinstance(c.get("name"), str) for c in codecs):
-        raise _problem(where, f"codecs must be a list of {{name, configuration}} objects, got {codecs!r}")
+    if not isinstance(codecs, list) or not all(isinstance(c, dict) and isinstance(c.get("name"), str)
+                                               and isinstance(c.get("configuration", {}), dict) for c in codecs):
+        raise _problem(where, f"codecs must be a list of {{name, configuration}} objects, got {json.dumps(codecs)[:80]}")
     attributes = node.get("attributes") or {}
     if not isinstance(attributes, dict):
         raise _problem(where, "attributes is not a JSON object")

@@ -9,6 +9,8 @@ declared size is checked against the memory budget before the voxels are allocat
 
 from __future__ import annotations
 
+import math
+
 from dicomforge.errors import DicomForgeError, InputError, UnsupportedError
 from dicomforge.formats._common import check_size
 from dicomforge.kernels import itemsize
@@ -30,27 +32,30 @@ def _node(store: Store, path: str) -> dict | None:
     return None if raw is None else parse_node(raw, store.where(key))
 
 
-def find_array(store: Store) -> tuple[str, ArrayMeta]:
-    """``(path, metadata)`` of the store's image array: the root when it is an array, else the
-    first dataset of the group's OME ``multiscales``, else the group's array ``0``."""
+def find_array(store: Store) -> tuple[str, ArrayMeta, list]:
+    """``(path, metadata, NGFF transforms)`` of the store's image array: the root when it is an
+    array, else the first dataset of the group's OME ``multiscales`` (with its coordinate
+    transformations), else the group's array ``0``."""
     root = _node(store, "")
     if root is None:
         raise InputError(f"{store.where('zarr.json')}: the store has no zarr.json at its root")
-    path = ""
+    path, transforms = "", []
     if root["node_type"] == "group":
         path = "0"
         ome = (root.get("attributes") or {}).get("ome") or {}
         scales = ome.get("multiscales") if isinstance(ome, dict) else None
         try:
-            path = str(scales[0]["datasets"][0]["path"]).strip("/")
-        except (TypeError, KeyError, IndexError):
+            dataset = scales[0]["datasets"][0]
+            path = str(dataset["path"]).strip("/")
+            transforms = list(dataset.get("coordinateTransformations") or [])
+        except (TypeError, KeyError, IndexError, AttributeError):
             pass
         node = _node(store, path)
         if node is None or node["node_type"] != "array":
-            raise InputError(f"{store.where('zarr.json')}: a group with no image array at {path!r}")
+            raise InputError(f"{path}/zarr.json: the group has no image array at {path!r} (zarr.json names it)")
     else:
         node = root
-    return path, parse_array(node, store.where(f"{path}/zarr.json" if path else "zarr.json"))
+    return path, parse_array(node, store.where(f"{path}/zarr.json" if path else "zarr.json")), transforms
 
 
 def _layout(meta: ArrayMeta, where: str) -> tuple[tuple, int]:
@@ -74,12 +79,42 @@ def read_store(store: Store, budget: int = PLATFORM_MAX_BYTES, header_only: bool
         raise error.with_file(store.name)
 
 
+#: The most chunks a store may declare (a 4096^3 volume in 64^3 chunks has 262,144).
+MAX_CHUNKS = 1 << 20
+
+
+def _ngff_geometry(transforms: list, ndim: int) -> dict:
+    """Spacing and origin (x, y, z) from an OME-Zarr dataset's scale and translation (axes z, y, x
+    last), for stores written by other tools; {} when they say nothing usable."""
+    found = {}
+    for t in transforms:
+        values = t.get("scale") if isinstance(t, dict) and t.get("type") == "scale" else \
+            t.get("translation") if isinstance(t, dict) and t.get("type") == "translation" else None
+        if not isinstance(values, list) or len(values) < 3 or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values[-3:]):
+            continue
+        z, y, x = (float(v) for v in values[-3:])
+        if t["type"] == "scale" and min(x, y, z) > 0:
+            found["spacing"] = (x, y, z)
+        elif t["type"] == "translation":
+            found["origin"] = (x, y, z)
+    return found
+
+
 def _read(store: Store, budget: int, header_only: bool) -> Volume:
-    path, meta = find_array(store)
+    path, meta, transforms = find_array(store)
     where = store.where(f"{path}/zarr.json" if path else "zarr.json")
     size, components = _layout(meta, where)
     nbytes = check_size(store.name, size, components, meta.dtype, None, budget)
-    geometry = volume_geometry(meta.attributes, where)
+    chunk_shape = meta.chunks[:3] + (1,) * (3 - len(meta.chunks[:3]))
+    check_size(store.name, tuple(reversed(chunk_shape)), meta.chunks[3] if len(meta.chunks) > 3 else 1, meta.dtype,
+               None, budget)  # (a chunk is decoded whole: it must fit the budget too)
+    count = 1
+    for n in meta.chunk_grid():
+        count *= n
+    if count > MAX_CHUNKS:
+        raise InputError(f"{where}: the array declares {count} chunks, more than the {MAX_CHUNKS} read here")
+    geometry = volume_geometry(meta.attributes, where) or _ngff_geometry(transforms, len(meta.shape))
     slices = SliceAttributes.from_attributes(meta.attributes, size[2], where)
     volume = Volume(data=None, dtype=meta.dtype, size=size, components=components, name=store.name,
                     spacing=geometry.get("spacing", (1.0, 1.0, 1.0)), origin=geometry.get("origin", (0.0, 0.0, 0.0)),

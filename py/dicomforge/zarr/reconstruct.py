@@ -32,6 +32,7 @@ __all__ = ["Rebuild", "RENEWED", "rebuild_problem"]
 #: The UIDs ``renew_uids`` replaces (with every other element that holds one of their values).
 RENEWED = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "FrameOfReferenceUID")
 _PIXEL_DATA = 0x7FE00010
+_RENEWED_TAGS = ("0020000D", "0020000E", "00080018", "00200052")
 _SIGNED = ("int8", "int16", "int32")
 
 
@@ -51,12 +52,31 @@ def rebuild_problem(volume: Volume) -> str | None:
     if actual != expected:
         return (f"the array (rows, columns, bits, signed, samples) {actual} does not match the stored DICOM "
                 f"attributes {expected}")
+    return _geometry_problem(volume, header)
+
+
+def _geometry_problem(volume: Volume, header) -> str | None:
+    """Why the store's geometry (origin, spacing, direction) no longer matches the Image Plane
+    attributes it keeps for slice 0 (a resampled or edited store), or None."""
+    try:
+        position = [float(v) for v in header.ImagePositionPatient]
+        orientation = [float(v) for v in header.ImageOrientationPatient]
+        spacing = [float(v) for v in header.PixelSpacing]
+    except (AttributeError, TypeError, ValueError):
+        return None  # (no Image Plane attributes to compare: a secondary capture, say)
+    row, col, _ = volume.direction
+    pairs = [*zip(position, volume.origin), *zip(orientation, (*row, *col)),
+             (spacing[0], volume.spacing[1]), (spacing[1], volume.spacing[0])]
+    worst = max(abs(a - b) for a, b in pairs)
+    if worst > 1e-3:
+        return f"the store's geometry differs from its DICOM Image Plane attributes (by up to {worst:.3g})"
     return None
 
 
 @dataclass
 class Rebuild:
-    """Rebuilds the series of volumes with stored DICOM attributes; one per job (the UID map).
+    """Rebuilds the series of volumes with stored DICOM attributes; one per job (the UID map: the
+    same old UID gets the same new one in every store of the job).
 
     Attributes
     ----------
@@ -74,26 +94,32 @@ class Rebuild:
     series_uid: str = ""
     _uids: dict = field(default_factory=dict)
 
+    def _plan_uids(self, stored) -> None:
+        """A new UID for every Study, Series, SOP Instance and Frame of Reference UID the store
+        holds, before any slice is written: a slice referring to a later one gets its new UID."""
+        for attributes in (stored.shared, *stored.per_slice):
+            for tag in _RENEWED_TAGS:
+                value = (attributes.get(tag) or {}).get("Value") if isinstance(attributes.get(tag), dict) else None
+                if value and isinstance(value[0], str):
+                    self._uids.setdefault(value[0], new_uid(self.uid_prefix))
+
     def _renewed(self, ds: Dataset) -> None:
-        """Replace the renewed UIDs (and any top-level element holding one of them) in *ds*."""
-        for keyword in RENEWED:
-            if keyword in ds:
-                old = str(ds[keyword].value)
-                setattr(ds, keyword, self._uids.setdefault(old, new_uid(self.uid_prefix)))
-        for elem in ds:
-            if elem.VR == "UI" and elem.keyword not in RENEWED and str(elem.value) in self._uids:
-                elem.value = self._uids[str(elem.value)]
+        """Every UI value in *ds* (nested sequences included) that is a renewed UID, replaced."""
+        for elem in ds.iterall():
+            if elem.VR == "UI" and isinstance(elem.value, str) and elem.value in self._uids:
+                elem.value = self._uids[elem.value]
 
     def files(self, volume: Volume, pattern: str = "slice_%04d.dcm", start: int = 1) -> Iterator[tuple[str, bytes]]:
         """``(file name, Part 10 bytes)`` of each slice of *volume*, in z order."""
         stored = volume.stored_dicom
         shared = self._dataset(stored.shared, "shared")
-        for keyword, value in self.overrides.items():
+        if self.renew_uids:
+            self._plan_uids(stored)
+            self._renewed(shared)
+        for keyword, value in self.overrides.items():  # (after renewing: what the user set wins)
             setattr(shared, keyword, value)
         if volume.components == 3:
             shared.PhotometricInterpretation, shared.PlanarConfiguration = "RGB", 0
-        if self.renew_uids:
-            self._renewed(shared)
         self.series_uid = str(shared.get("SeriesInstanceUID", ""))
         encodings = convert_encodings(shared.get("SpecificCharacterSet", None) or "ISO_IR 6")
         common = {int(elem.tag): encode_elements([elem], encodings) for elem in shared}

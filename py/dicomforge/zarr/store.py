@@ -10,16 +10,25 @@ against what its key may hold before it is inflated.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 
 from dicomforge.errors import InputError, UnsupportedError, plain_reason
 from dicomforge.inputs import NamedInput
 
-__all__ = ["Store", "ZipStore", "FolderStore", "is_zip_store", "store_root", "METADATA_MAX_BYTES"]
+__all__ = ["Store", "ZipStore", "FolderStore", "is_zip_store", "is_store_key", "store_root", "METADATA_MAX_BYTES"]
 
 #: The most bytes a ``zarr.json`` may hold (DICOM attributes of a long series included).
 METADATA_MAX_BYTES = 256 << 20
+
+#: What a store's keys look like: node metadata, and chunk keys (``c/0/0/0``, ``0/c/1``, ``0.0.0``).
+_KEY = re.compile(r"^(?:[A-Za-z0-9_.-]+/)*(?:zarr\.json|c(?:[/.]\d+)+|\d+(?:[/.]\d+)*)$")
+
+
+def is_store_key(name: str) -> bool:
+    """Whether *name* (relative to a store's root) looks like a key of a Zarr v3 store."""
+    return bool(_KEY.match(name))
 
 
 def _root_of(keys) -> str | None:
@@ -88,7 +97,8 @@ class ZipStore(Store):
         except NotImplementedError as exc:  # (a compression method zipfile does not have)
             raise UnsupportedError(f"{key}: {exc}", self.name) from None
         except zipfile.BadZipFile as exc:
-            raise InputError(f"{key}: the zip entry cannot be read ({exc})", self.name) from None
+            why = "its CRC does not match: damaged" if "CRC" in str(exc) else "the archive is damaged"
+            raise InputError(f"{key}: the zip entry cannot be read ({why})", self.name) from None
         except (OSError, ValueError, EOFError, RuntimeError, zlib.error):
             raise InputError(f"{key}: the zip entry cannot be read (the archive is damaged)", self.name) from None
 
@@ -99,7 +109,8 @@ class FolderStore(Store):
 
     def __init__(self, root: str, files: dict) -> None:
         self.name = root + "zarr.json"  # (the input that stands for the store: errors name it)
-        self._files = {name[len(root):]: item for name, item in files.items() if name.startswith(root)}
+        self._files = {name[len(root):]: item for name, item in files.items()
+                       if name.startswith(root) and (root or is_store_key(name))}
 
     def get(self, key: str, limit: int) -> bytes | None:
         item = self._files.get(key)

@@ -60,8 +60,9 @@ class ZarrOptions:
         found = []
         if self.compressor not in COMPRESSORS:
             found.append(f"{label('compressor')} must be one of {', '.join(COMPRESSORS)}, got {self.compressor!r}")
-        if not -7 <= self.level <= 22:
-            found.append(f"{label('level')} must be between -7 and 22, got {self.level}")
+        low, high = {"zstd": (-7, 22), "blosc": (0, 9), "gzip": (0, 9)}.get(self.compressor, (-7, 22))
+        if not low <= self.level <= high:
+            found.append(f"{label('level')} must be between {low} and {high} for {self.compressor}, got {self.level}")
         if self.shuffle not in SHUFFLES:
             found.append(f"{label('shuffle')} must be one of {', '.join(SHUFFLES)}, got {self.shuffle!r}")
         chunks = list(self.chunks or ())
@@ -76,13 +77,13 @@ def _chunk_shape(shape: tuple, options: ZarrOptions) -> tuple:
     return tuple(chunks) + tuple(shape[3:])
 
 
-def _dicom_json(volume: Volume, options: ZarrOptions):
+def _dicom_json(volume: Volume, options: ZarrOptions, warnings: list):
     if not options.dicom:
         return None
     if volume.stored_dicom is not None:
         return volume.stored_dicom
     if volume.slice_headers:
-        return dicom_attributes(volume.slice_headers)
+        return dicom_attributes(volume.slice_headers, warnings)
     return None
 
 
@@ -95,8 +96,10 @@ def chunk_count(volume: Volume, options: ZarrOptions) -> int:
     return count
 
 
-def store_entries(volume: Volume, options: ZarrOptions | None = None, name: str = "") -> Iterator[tuple[str, object]]:
-    """``(key, bytes)`` of every entry of the store of *volume*: the metadata, then each chunk."""
+def store_entries(volume: Volume, options: ZarrOptions | None = None, name: str = "",
+                  warnings: list | None = None) -> Iterator[tuple[str, object]]:
+    """``(key, bytes)`` of every entry of the store of *volume*: the metadata, then each chunk;
+    *warnings* gets what the user should know (attributes that could not be kept)."""
     options = options or ZarrOptions()
     problems = options.problems()
     if problems:
@@ -105,7 +108,7 @@ def store_entries(volume: Volume, options: ZarrOptions | None = None, name: str 
     nx, ny, nz = volume.size
     shape = (nz, ny, nx) + ((volume.components,) if volume.components > 1 else ())
     own = geometry_attributes(volume)
-    found = _dicom_json(volume, options)
+    found = _dicom_json(volume, options, warnings if warnings is not None else [])
     if found is not None:
         own["dicom"] = found.to_json()
     compressor = "" if options.compressor == "none" else options.compressor

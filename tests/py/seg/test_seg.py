@@ -135,3 +135,76 @@ def test_bad_input_stops_the_job_and_writes_nothing(case, kind, words):
     assert len(failed) == 1 and failed[0]["kind"] == kind and words in failed[0]["message"], failed
     if case in ("off-grid", "no-frame-of-reference"):
         assert failed[0]["file"].startswith("IM")
+
+
+class TestReviewedCases:
+    def test_uneven_source_gaps_and_unrelated_files_beside(self):
+        series = ct_series(n=5, rows=12, columns=16, step=(0, 0, 2.5))
+        shifted = []
+        for k, item in enumerate(series):  # slice positions 0, 2.5, 5, 9, 12 mm: uneven gaps
+            ds = pydicom.dcmread(io.BytesIO(item.data))
+            z = float(ds.ImagePositionPatient[2]) - 10.0
+            ds.ImagePositionPatient = [-100.0, -50.0, 10.0 + {0: 0, 2.5: 2.5, 5: 5, 7.5: 9, 10: 12}[z]]
+            out = io.BytesIO()
+            ds.save_as(out, enforce_file_format=True)
+            shifted.append(NamedInput(item.name, out.getvalue()))
+        image = pydicom.dcmread(io.BytesIO(shifted[0].data))
+        uid = {pydicom.dcmread(io.BytesIO(s.data)).SOPInstanceUID: s.name for s in shifted}
+        masks = {u: bytes(12 * 16) for u in uid}
+        top = max(uid, key=lambda u: float(pydicom.dcmread(io.BytesIO(shifted[list(uid).index(u)].data)).ImagePositionPatient[2]))
+        masks[top] = b"\x01" * (12 * 16)
+        data, _, failed = _seg(shifted, masks=masks)
+        assert not failed and image is not None
+        other = NamedInput("other.dcm", ct_series(n=1, rows=12, columns=16)[0].data)  # another series beside
+        back = read_volume(NamedInput("s.dcm", data), {s.name: s for s in [*shifted, other]})
+        assert back.size == (16, 12, 5) and bytes(back.data)[-12 * 16:] == b"\x01" * (12 * 16)
+
+    def test_names_follow_the_label_values(self):
+        series = _series()
+        labels = label_input(series, boxes(64, 48, 5, [(2, 1, 2, 0, 4, 0, 4), (5, 2, 3, 0, 4, 0, 4)]))
+        data, _, _ = _seg([*series, labels], names=["Liver", "Spleen"])
+        ds = pydicom.dcmread(io.BytesIO(data))
+        assert [s.SegmentLabel for s in ds.SegmentSequence] == ["Liver", "Spleen"]
+        assert ds.SegmentSequence[1].SegmentedPropertyTypeCodeSequence[0].CodeValue == "78961009"
+
+    def test_a_hostile_spacing_between_slices_is_not_believed(self):
+        series = _series()
+        data, _, _ = _seg([*series, label_input(series, boxes(64, 48, 5, [(1, 0, 1, 0, 4, 0, 4), (1, 4, 5, 0, 4, 0, 4)]))])
+        for bad in ("-2.5", "NaN", "1e-7"):
+            ds = pydicom.dcmread(io.BytesIO(data))
+            ds.SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0].SpacingBetweenSlices = bad
+            out = io.BytesIO()
+            ds.save_as(out, enforce_file_format=True)
+            volume = read_volume(NamedInput("s.dcm", out.getvalue()), budget=1 << 20)
+            assert volume.size == (64, 48, 2), bad  # frames 10 mm apart: the smallest gap, not the lie
+
+    def test_label_map_seg_of_a_us_image_is_refused_and_bad_masks_named(self):
+        image = us_image()
+        uid = pydicom.dcmread(io.BytesIO(image.data)).SOPInstanceUID
+        _, _, failed = _seg([image], masks={uid: b"\x01" * (48 * 64)}, type="labelmap")
+        assert "no patient geometry" in failed[0]["message"]
+        for masks, words in (({uid: [b"\x01" * 3072, 5]}, "must be bytes"), ({uid: []}, "must be bytes"),
+                             ({uid: None}, "must be bytes"), ({}, "masks must map")):
+            _, _, failed = _seg([image], masks=masks)
+            assert failed and words in failed[0]["message"], (masks, failed)
+
+    def test_per_frame_geometry_and_compressed_segmentations(self):
+        series = _series()
+        data, _, _ = _seg([*series, label_input(series, boxes(64, 48, 5, BOXES))])
+        ds = pydicom.dcmread(io.BytesIO(data))
+        shared = ds.SharedFunctionalGroupsSequence[0]
+        for item in ds.PerFrameFunctionalGroupsSequence:  # orientation and measures per frame instead
+            item.PlaneOrientationSequence, item.PixelMeasuresSequence = shared.PlaneOrientationSequence, shared.PixelMeasuresSequence
+        del shared.PlaneOrientationSequence, shared.PixelMeasuresSequence
+        out = io.BytesIO()
+        ds.save_as(out, enforce_file_format=True)
+        back = read_volume(NamedInput("p.dcm", out.getvalue()), {s.name: s for s in series})
+        assert bytes(back.data) == bytes(read_volume(label_input(series, boxes(64, 48, 5, BOXES))).data)
+        from pydicom.encaps import encapsulate
+
+        ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.5"  # (RLE: not read)
+        ds.PixelData = encapsulate([bytes(ds.PixelData)])
+        out = io.BytesIO()
+        ds.save_as(out, enforce_file_format=True)
+        with pytest.raises(Exception, match="RLE Lossless is not read here"):
+            read_volume(NamedInput("r.dcm", out.getvalue()))

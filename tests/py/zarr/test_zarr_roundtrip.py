@@ -145,3 +145,41 @@ def test_an_array_that_no_longer_fits_is_a_new_series():
     events = list(jobs.start("series", [zip_of(store)], {"modality": "CT"}))
     assert any("does not match the stored DICOM attributes" in e.get("message", "") for e in events)
     assert len([e for e in events if e["type"] == "file"]) == 3
+
+
+def test_renewing_keeps_the_study_asked_for_and_renews_references():
+    series = ct_series(n=3)
+    datasets = [pydicom.dcmread(io.BytesIO(s.data)) for s in series]
+    first = min(datasets, key=lambda d: float(d.ImagePositionPatient[2]))
+    last = max(datasets, key=lambda d: float(d.ImagePositionPatient[2]))
+    reference = pydicom.dataset.Dataset()
+    reference.ReferencedSOPClassUID, reference.ReferencedSOPInstanceUID = last.SOPClassUID, last.SOPInstanceUID
+    first.ReferencedImageSequence = [reference]  # the first slice refers to the last one
+    first.AcquisitionNumber = "1.5"  # not an IS: cannot be kept
+    out = io.BytesIO()
+    first.save_as(out, enforce_file_format=True)
+    inputs = [NamedInput("a.dcm", out.getvalue()) if s.name == series[[d.SOPInstanceUID for d in datasets].index(
+        first.SOPInstanceUID)].name else s for s in series]
+    events = list(jobs.start("zarr", inputs))
+    assert any("not valid for their VR" in e.get("message", "") and "(0020,0012)" in e["message"] for e in events)
+    store = {e["name"]: bytes(e["data"]) for e in events if e["type"] == "file"}
+    back = [pydicom.dcmread(io.BytesIO(bytes(e["data"]))) for e in jobs.start(
+        "series", [zip_of(store)], {"renew_uids": True, "study_instance_uid": "1.2.3.4.5"}) if e["type"] == "file"]
+    assert {d.StudyInstanceUID for d in back} == {"1.2.3.4.5"}
+    renewed = {d.SOPInstanceUID for d in back}
+    referring = next(d for d in back if "ReferencedImageSequence" in d)
+    assert referring.ReferencedImageSequence[0].ReferencedSOPInstanceUID in renewed
+    assert last.SOPInstanceUID not in renewed
+
+
+def test_a_store_whose_geometry_was_edited_is_a_new_series():
+    import json
+
+    store = entries_of(jobs.start("zarr", ct_series(n=3)))
+    meta = json.loads(store["0/zarr.json"])
+    meta["attributes"]["dicomforge"]["spacing"][2] = 5.0  # resampled along z... but also the origin moved:
+    meta["attributes"]["dicomforge"]["origin"][0] += 3.0
+    store["0/zarr.json"] = json.dumps(meta).encode()
+    events = list(jobs.start("series", [zip_of(store)], {"modality": "CT"}))
+    assert any("geometry differs from its DICOM Image Plane attributes" in e.get("message", "") for e in events)
+    assert len([e for e in events if e["type"] == "file"]) == 3

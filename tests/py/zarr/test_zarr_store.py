@@ -4,6 +4,7 @@ accept our NGFF metadata; stores as inputs (zip, dropped folder); bad stores nam
 from __future__ import annotations
 
 import json
+import re
 import math
 import struct
 
@@ -171,7 +172,7 @@ class TestBadStores:
         return meta
 
     @pytest.mark.parametrize("change, kind, words", [
-        ("no-array", InputError, "bad.zarr.zip: zarr.json: a group with no image array at '0'"),
+        ("no-array", InputError, "bad.zarr.zip: 0/zarr.json: the group has no image array at '0'"),
         ("not-json", InputError, "bad.zarr.zip: 0/zarr.json: is not valid JSON (Expecting property name enclosed in double quotes at line 1, column 2)"),
         ("v2", UnsupportedError, "zarr_format is 2: only Zarr v3"),
         ("dtype", UnsupportedError, "data_type 'complex64' is not supported"),
@@ -220,3 +221,48 @@ class TestBadStores:
         assert detect_format(zip_of({"notes.txt": b"hello"}, "x.zip")) is None
         with pytest.raises(InputError, match="holds no zarr.json"):
             ZipStore(zip_of({"notes.txt": b"hello"}, "x.zip"))
+
+
+class TestReviewedCases:
+    def test_a_lying_chunk_shape_is_refused_before_decoding(self):
+        entries = _store(_volume())
+        meta = json.loads(entries["0/zarr.json"])
+        meta["chunk_grid"]["configuration"]["chunk_shape"] = [1, 40000, 40000]
+        with pytest.raises(InputError, match="40000x40000x1 int16 = 3200000000 bytes, more than the 1000000 byte limit"):
+            read_volume(_bad(entries, "0/zarr.json", meta), budget=1_000_000)
+        meta["shape"], meta["chunk_grid"]["configuration"]["chunk_shape"] = [200, 200, 200], [1, 1, 1]
+        with pytest.raises(InputError, match="declares 8000000 chunks"):
+            read_volume(_bad(entries, "0/zarr.json", meta))
+
+    @pytest.mark.parametrize("change, words", [
+        ({"chunk_grid": ["regular"]}, "chunk_grid must be a JSON object"),
+        ({"chunk_key_encoding": {"name": "default", "configuration": "x"}}, "configuration must be a JSON object"),
+        ({"fill_value": 100000}, "fill_value 100000 is out of the range of int16"),
+        ({"codecs": [{"name": "bytes", "configuration": 3}]}, "codecs must be a list of {name, configuration}"),
+    ])
+    def test_malformed_members_are_named(self, change, words):
+        entries = _store(_volume())
+        meta = {**json.loads(entries["0/zarr.json"]), **change}
+        with pytest.raises(InputError, match=re.escape(words)):
+            read_volume(_bad(entries, "0/zarr.json", meta))
+
+    def test_ome_zarr_of_other_tools_keeps_its_scale(self, tmp_path):
+        entries = _store(_volume())
+        meta = json.loads(entries["0/zarr.json"])
+        del meta["attributes"]["dicomforge"]
+        volume = read_volume(_bad(entries, "0/zarr.json", meta))
+        assert volume.spacing == (0.7, 0.9, 2.5) and volume.origin == (-10.0, 20.5, 5.0)
+
+    def test_a_store_dropped_as_loose_files_leaves_the_other_inputs_alone(self):
+        from dicomforge.formats.writers import write_nrrd
+
+        inputs = [NamedInput(k, v) for k, v in _store(_volume()).items()]
+        inputs.append(NamedInput("brain.nrrd", b"".join(write_nrrd(_volume()))))
+        names = [e["name"] for e in jobs.start("export", inputs, {"format": "nrrd"}) if e["type"] == "file"]
+        assert sorted(names) == ["brain.nrrd", "zarr.nrrd"]
+
+    @pytest.mark.parametrize("compressor, level, ok", [("gzip", 15, False), ("blosc", 15, False), ("blosc", 9, True),
+                                                        ("zstd", 22, True)])
+    def test_levels_are_checked_per_compressor(self, compressor, level, ok):
+        events = list(jobs.start("zarr", [zip_of(_store(_volume()))], {"compressor": compressor, "level": level}))
+        assert (events[-1]["type"] != "failed") == ok
