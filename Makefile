@@ -30,11 +30,14 @@ wheels: $(VENV)/.installed
 
 setup: node_modules/.package-lock.json $(VENV)/.installed wheels
 
-# Debian packages the tests need: chromium (for Playwright) and dcmtk (dcmftest, dcmdump, dcmj2pnm)
+# Debian packages the tests need: chromium (for Playwright), dcmtk (dcmftest, dcmdump, dcmj2pnm, storescu...)
+# and Orthanc with its DICOMweb plugin (the real server of the networking tests)
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v dcmdump >/dev/null || missing="$$missing dcmtk"; \
+	command -v Orthanc >/dev/null || missing="$$missing orthanc"; \
+	test -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so || missing="$$missing orthanc-dicomweb"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
