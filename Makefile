@@ -51,6 +51,7 @@ build: setup
 	npx vite build
 	DICOMFORGE_PACKAGES_URL=/pyodide-full/ DICOMFORGE_OUT_DIR=dist-numpy npx vite build --logLevel warn
 	npx vite build --config vite.embed.config.js --logLevel warn
+	npx vite build --base /dicomforge/ --outDir dist-orthanc --logLevel warn
 
 # the embedding API as a folder an editor hosts as is: dist-embed/ (dicomforge.js, pyodide/, wheels/, py/)
 build-embed: setup

@@ -14,6 +14,9 @@
 //   await df.renderPreview(input, { frame, center, width, preset });    // -> { width, height, rgba, window, presets }
 //   await df.zip(files, { compression: "STORE" });                      // -> Blob
 //   df.terminate();
+//   const pacs = createDicomweb({ url: "/dicom-web", authorization });  // DICOMweb, no worker needed:
+//   await pacs.store(files, { batch: 10, onProgress, signal });          // -> [{ file, sopInstanceUid, ok, message }]
+//   await pacs.searchStudies({ PatientID: "123" }); await pacs.retrieveSeries(study, series);  // -> files
 //
 // Options are the jobs' (web/worker/contract.js), in camelCase; a name that is not one of the
 // job's (a snake_case one, or misspelt) rejects with the list of valid names. Inputs are `File`s
@@ -21,6 +24,7 @@
 // and py/ folders are served (its own origin; nothing else is fetched). Failures reject with
 // an Error whose `name` is "DicomForgeError", carrying `file` and `message`.
 import { DicomForgeError, startWorker, zipEntryBlob } from "./worker/client.js";
+import { DicomwebError, createDicomweb } from "./net/dicomweb.js";
 
 /** The job's outputs, or a rejection when it produced nothing because every input failed. */
 function outputs(result) {
@@ -137,4 +141,4 @@ export async function createDicomforge({ baseUrl, packagesUrl, firstJobHeap } = 
   };
 }
 
-export { DicomForgeError, zipEntryBlob };
+export { DicomForgeError, DicomwebError, createDicomweb, zipEntryBlob };

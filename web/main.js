@@ -5,6 +5,7 @@ import { setupDropZone } from "./ui/drop-zone.js";
 import { viewingOrder } from "./ui/image-order.js";
 import { showDescriptions, showError, showErrors, showWarning } from "./ui/input-list.js";
 import { setupConvertForm } from "./ui/convert-form.js";
+import { setupDicomwebPanel } from "./ui/dicomweb-panel.js";
 import { setupOverlayForm } from "./ui/overlay-form.js";
 import { setupProgress } from "./ui/progress.js";
 import { setupSegForm } from "./ui/seg-form.js";
@@ -59,6 +60,15 @@ function registerOffline() {
   navigator.serviceWorker.ready.then(() => (document.body.dataset.offline = "ready"));
 }
 
+/** The last job's output files (a zip and its entries), for the DICOMweb panel to send. */
+let lastOutputs = null;
+const dicomweb = setupDicomwebPanel(document.querySelector("#dicomweb"), {
+  outputs: async () => Promise.all((lastOutputs?.entries ?? []).map(async (entry) =>
+    ({ name: entry.name, data: await zipEntryBlob(lastOutputs, entry) }))),
+  open: (files) => useInputs(files),
+  progress,
+});
+
 /** The dropped files, kept for the job the user then chooses, and what describing them found. */
 let inputs = [];
 let described = new Map(); // input name -> describe value
@@ -105,6 +115,8 @@ async function runExport({ job, options, zip, fileName, unit, form, forms }) {
       const [only] = result.zip.entries;
       blob = await zipEntryBlob(result.zip, only);
       segmentation = { name: only.name, data: blob };
+      lastOutputs = result.zip; // (a SEG can go to the PACS like any output)
+      dicomweb.setOutputs(true);
       const images = inputs.filter((input) => described.get(input.name)?.kind === "dicom");
       const frames = result.results[0]?.value.frames ?? 0;
       viewer.setImages(inViewingOrder(images), `Preview of ${only.name} over its images`, 0);
@@ -125,6 +137,8 @@ async function runExport({ job, options, zip, fileName, unit, form, forms }) {
       performance.mark(`dicomforge-${job}-done`, { detail: { ...result.timings, files: fileCount, zipBytes: blob.size } });
       return;
     }
+    lastOutputs = result.zip;
+    dicomweb.setOutputs(true);
     const entries = result.zip.entries.map((entry) => ({ name: entry.name, zip: result.zip, entry, series: job }));
     // a series job writes its files in order along the normal; overlays keep their inputs' names
     const outputs = job === "series" ? entries : inViewingOrder(entries);

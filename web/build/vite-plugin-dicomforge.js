@@ -16,11 +16,20 @@ import { precompiledPackage, precompiledStdlib, precompiledWheels } from "./prec
 // Content Security Policy: only our origin, plus what WebAssembly needs ('wasm-unsafe-eval');
 // data:/blob: images for the viewer's PNG export. Sent as a header by the dev and preview
 // servers and written into the built pages as a <meta> tag for static hosting.
+// DICOMweb services on other origins the page may reach (space-separated origins, set when building:
+// DICOMFORGE_DICOMWEB_ORIGINS="https://pacs.example:8443"); by default the page talks to its own origin only.
+export const DICOMWEB_ORIGINS = (process.env.DICOMFORGE_DICOMWEB_ORIGINS ?? "").split(/\s+/).filter(Boolean).map((origin) => {
+  const url = new URL(origin);
+  if (!/^https?:$/.test(url.protocol) || url.origin !== origin.replace(/\/$/, "")) {
+    throw new Error(`DICOMFORGE_DICOMWEB_ORIGINS: ${origin} is not an origin like https://host:port`);
+  }
+  return url.origin;
+});
 export const CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self'",
-  "connect-src 'self'",
+  ["connect-src 'self'", ...DICOMWEB_ORIGINS].join(" "),
   "img-src 'self' data: blob:",
   "style-src 'self'",
   "object-src 'none'",
