@@ -3,7 +3,7 @@
 // dcmtk's storescu and our pynetdicom C-STORE (python -m dicomforge send) of the same files natively.
 // Figures, not assertions; every run printed. Usage: node tests/bench/stow.mjs [--slices 300] [--runs 3]
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -38,14 +38,10 @@ const megabytes = files.reduce((sum, f) => sum + statSync(f).size, 0) / 1e6;
 async function startOrthanc() {
   const folder = mkdtempSync(join(tmpdir(), "dicomforge-orthanc-"));
   const [http, dicom] = [await freePort(), await freePort()];
-  writeFileSync(join(folder, "o.json"), JSON.stringify({
-    StorageDirectory: join(folder, "db"), IndexDirectory: join(folder, "db"), HttpPort: http, DicomPort: dicom,
-    DicomAet: "ORTHANC", DicomCheckCalledAet: false, RemoteAccessAllowed: false, AuthenticationEnabled: false,
-    Plugins: ["/usr/share/orthanc/plugins/libOrthancDicomWeb.so", "/usr/share/orthanc/plugins/libServeFolders.so"],
-    DicomWeb: { Enable: true, Root: "/dicom-web/" },
-    ServeFolders: { Folders: { "/dicomforge": resolve("dist-orthanc") }, Extensions: { ".mjs": "text/javascript",
-      ".js": "text/javascript", ".wasm": "application/wasm", ".zip": "application/zip", ".whl": "application/zip", ".json": "application/json" } },
-  }));
+  const config = JSON.parse(readFileSync("tests/orthanc/orthanc.json", "utf8")); // (with this run's ports and folders)
+  Object.assign(config, { StorageDirectory: join(folder, "db"), IndexDirectory: join(folder, "db"), HttpPort: http, DicomPort: dicom });
+  config.ServeFolders.Folders = { "/dicomforge": resolve("dist-orthanc") };
+  writeFileSync(join(folder, "o.json"), JSON.stringify(config));
   const process = spawn("Orthanc", [join(folder, "o.json")], { stdio: "ignore" });
   const base = `http://127.0.0.1:${http}`;
   for (let i = 0; i < 100 && !(await fetch(`${base}/system`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));

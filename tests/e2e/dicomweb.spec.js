@@ -4,7 +4,7 @@
 // page and preview it; then a 503, a dropped connection and one refused instance: the batch
 // finishes, the report names exactly what did not arrive, a retry sends only that, nothing twice.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -27,15 +27,10 @@ test.beforeAll(async () => {
   expect(existsSync(join(APP, "index.html")), "make build writes dist-orthanc").toBe(true);
   const folder = mkdtempSync(join(tmpdir(), "dicomforge-orthanc-"));
   const [http, dicom] = [await freePort(), await freePort()];
-  const config = {
-    Name: "dicomforge-e2e", StorageDirectory: join(folder, "db"), IndexDirectory: join(folder, "db"), HttpPort: http,
-    DicomPort: dicom, RemoteAccessAllowed: false, AuthenticationEnabled: false,
-    Plugins: ["/usr/share/orthanc/plugins/libOrthancDicomWeb.so", "/usr/share/orthanc/plugins/libServeFolders.so"],
-    DicomWeb: { Enable: true, Root: "/dicom-web/" },
-    ServeFolders: { Folders: { "/dicomforge": APP }, Extensions: { ".mjs": "text/javascript", ".js": "text/javascript",
-      ".wasm": "application/wasm", ".zip": "application/zip", ".whl": "application/zip", ".json": "application/json",
-      ".svg": "image/svg+xml" } },
-  };
+  // the repository's configuration (tests/orthanc/orthanc.json), with this run's ports and folders
+  const config = JSON.parse(readFileSync("tests/orthanc/orthanc.json", "utf8"));
+  Object.assign(config, { StorageDirectory: join(folder, "db"), IndexDirectory: join(folder, "db"), HttpPort: http, DicomPort: dicom });
+  config.ServeFolders.Folders = { "/dicomforge": APP };
   writeFileSync(join(folder, "orthanc.json"), JSON.stringify(config));
   orthanc = spawn("Orthanc", [join(folder, "orthanc.json")], { stdio: "ignore" });
   base = `http://127.0.0.1:${http}`;

@@ -23,6 +23,7 @@ import random
 import re
 import struct
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -125,6 +126,28 @@ COMPRESSED_SEEDS = ("MR_small_jpeg_ls_lossless.dcm", "SC_rgb_jpeg_dcmtk.dcm", "S
                     "MR_small_jp2klossless.dcm", "htj2k_mr_small.dcm")
 
 
+_ROOT = "1.2.826.0.1.3680043.10.9."
+
+
+class _FixedNow:
+    @staticmethod
+    def now():
+        return datetime.datetime(2026, 12, 1, 12, 0, 0)
+
+
+@contextmanager
+def _fixed_uids_and_time(uid_module, time_module):
+    """Fixed UIDs and time while writing seeds: random UIDs vary in length, which would change how
+    many random bits each mutation draws and so every later case (CI would fuzz another corpus)."""
+    counter = itertools.count(1)
+    saved = uid_module.new_uid, time_module.datetime
+    uid_module.new_uid, time_module.datetime = (lambda prefix="": f"{prefix or _ROOT}{next(counter)}"), _FixedNow
+    try:
+        yield
+    finally:
+        uid_module.new_uid, time_module.datetime = saved
+
+
 @lru_cache(maxsize=1)
 def _dicom_files() -> dict[str, bytes]:
     """pydicom's own test files (read from its wheel), our compressed ones and a 3-slice series of ours."""
@@ -147,21 +170,8 @@ def _dicom_files() -> dict[str, bytes]:
             with open(path, "rb") as fh:
                 files[name] = fh.read()
     volume = Volume(_ramp(7 * 5 * 3), "int16", (7, 5, 3), (0.8, 0.9, 2.0), (1.0, 2.0, 3.0))
-    # Fixed UIDs and time: random UIDs vary in length, which would change how many random
-    # bits each mutation draws and so every later case (CI would fuzz another corpus).
-    counter = itertools.count(1)
-
-    class _FixedNow:
-        @staticmethod
-        def now():
-            return datetime.datetime(2026, 12, 1, 12, 0, 0)
-
-    saved = plan.new_uid, template.datetime
-    plan.new_uid, template.datetime = (lambda prefix="": f"{prefix}{next(counter)}"), _FixedNow
-    try:
-        written = list(write_series(volume, SeriesOptions(modality="CT", uid_prefix="1.2.826.0.1.3680043.10.9.")))
-    finally:
-        plan.new_uid, template.datetime = saved
+    with _fixed_uids_and_time(plan, template):
+        written = list(write_series(volume, SeriesOptions(modality="CT", uid_prefix=_ROOT)))
     for name, data in written:
         files[f"ours_{name}"] = data
     files["seg_of_ours.dcm"] = _segmentation_of(volume, {f"ours_{n}": d for n, d in written})
@@ -178,20 +188,9 @@ def _segmentation_of(volume, series: dict) -> bytes:
 
     labels = Volume(bytes((i % 3) if i % 5 else 0 for i in range(7 * 5 * 3)), "uint8", volume.size, volume.spacing,
                     volume.origin, volume.direction, name="labels")
-    counter = itertools.count(1)
-
-    class _FixedNow:
-        @staticmethod
-        def now():
-            return datetime.datetime(2026, 12, 1, 12, 0, 0)
-
-    saved = write.new_uid, write.datetime
-    write.new_uid, write.datetime = (lambda prefix="": f"1.2.826.0.1.3680043.10.9.{next(counter)}"), _FixedNow
-    try:
+    with _fixed_uids_and_time(write, write):
         sources = read_sources([NamedInput(n, d) for n, d in series.items()])
         return write.write_segmentation(sources, from_label_map(labels, sources), SegOptions())[0]
-    finally:
-        write.new_uid, write.datetime = saved
 
 
 def _zarr_store(compressor: str = "zstd", size=(6, 5, 4)) -> dict[str, bytes]:

@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from net_cases import free_port
 
-PLUGINS = "/usr/share/orthanc/plugins"
+TEMPLATE = Path(__file__).resolve().parents[2] / "orthanc" / "orthanc.json"
 
 
 @pytest.fixture(scope="session")
@@ -27,10 +28,9 @@ def orthanc(tmp_path_factory):
         pytest.fail("Orthanc is not installed (make test installs orthanc and orthanc-dicomweb)")
     folder = tmp_path_factory.mktemp("orthanc")
     http, dicom = free_port(), free_port()
-    config = {"Name": "dicomforge-test", "StorageDirectory": str(folder / "db"), "IndexDirectory": str(folder / "db"),
-              "HttpPort": http, "DicomPort": dicom, "DicomAet": "ORTHANC", "RemoteAccessAllowed": False,
-              "AuthenticationEnabled": False, "DicomCheckCalledAet": False, "DicomAlwaysAllowFind": True,
-              "Plugins": [f"{PLUGINS}/libOrthancDicomWeb.so"], "DicomWeb": {"Enable": True, "Root": "/dicom-web/"}}
+    config = json.loads(TEMPLATE.read_text())  # (the repository's configuration, with this run's ports and folder)
+    config.update(StorageDirectory=str(folder / "db"), IndexDirectory=str(folder / "db"), HttpPort=http, DicomPort=dicom)
+    config["ServeFolders"]["Folders"] = {"/dicomforge": str(TEMPLATE.parents[2] / "dist-orthanc")}
     (folder / "orthanc.json").write_text(json.dumps(config))
     process = subprocess.Popen([binary, str(folder / "orthanc.json")], stdout=subprocess.DEVNULL,
                                stderr=open(folder / "log.txt", "wb"))
