@@ -41,6 +41,7 @@ export async function sopInstanceUid(blob) {
     const element = view.getUint16(pos + 2, true);
     const vr = String.fromCharCode(head[pos + 4], head[pos + 5]);
     const long = ["OB", "OW", "SQ", "UN", "UT", "UC", "UR"].includes(vr);
+    if (long && pos + 12 > head.length) return "";
     const length = long ? view.getUint32(pos + 8, true) : view.getUint16(pos + 6, true);
     const start = pos + (long ? 12 : 8);
     if (element === 0x0003) return String.fromCharCode(...head.subarray(start, start + length)).replace(/[\0 ]+$/, "");
@@ -52,18 +53,21 @@ export async function sopInstanceUid(blob) {
 /** The UIDs (-> failure reason, 0 when stored) of one sequence of a STOW-RS answer. */
 function uidsOf(answer, key) {
   const found = new Map();
-  for (const item of answer?.[key]?.Value ?? []) {
-    const uid = item?.[SOP_INSTANCE]?.Value?.[0];
-    if (typeof uid === "string") found.set(uid, Number(item?.[FAILURE]?.Value?.[0] ?? 0));
+  const items = answer?.[key]?.Value;
+  for (const item of Array.isArray(items) ? items : []) {
+    const uid = Array.isArray(item?.[SOP_INSTANCE]?.Value) ? item[SOP_INSTANCE].Value[0] : undefined;
+    const reason = Array.isArray(item?.[FAILURE]?.Value) ? Number(item[FAILURE].Value[0]) : 0;
+    if (typeof uid === "string" && uid) found.set(uid, Number.isFinite(reason) ? reason : 0);
   }
   return found;
 }
 
 /** Split a multipart body (bytes) by *boundary*: the content of each part. */
 function multipartParts(bytes, boundary) {
-  const delimiter = new TextEncoder().encode(`--${boundary}`);
+  const delimiter = new TextEncoder().encode(`--${boundary}`); // (a part's content may hold it mid-line: lines only)
   const find = (from) => {
     outer: for (let i = from; i <= bytes.length - delimiter.length; i++) {
+      if (i > 0 && !(bytes[i - 2] === 13 && bytes[i - 1] === 10)) continue;
       for (let j = 0; j < delimiter.length; j++) if (bytes[i + j] !== delimiter[j]) continue outer;
       return i;
     }
@@ -73,15 +77,16 @@ function multipartParts(bytes, boundary) {
   let at = find(0);
   while (at >= 0) {
     const start = at + delimiter.length;
-    if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) break; // "--": the end
+    if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) return parts; // "--": the closing delimiter
     const next = find(start);
-    if (next < 0) throw new DicomwebError("the server's multipart answer is cut short");
+    if (next < 0) throw new DicomwebError("the server's multipart answer is cut short (no closing delimiter)");
     let body = start;
     while (body + 3 < next && !(bytes[body] === 13 && bytes[body + 1] === 10 && bytes[body + 2] === 13 && bytes[body + 3] === 10)) body++;
+    if (body + 3 >= next) throw new DicomwebError("a part of the server's multipart answer has no header end");
     parts.push(bytes.subarray(body + 4, next - 2)); // (the CRLF before the next delimiter)
     at = next;
   }
-  return parts;
+  throw new DicomwebError("the server's multipart answer holds no part");
 }
 
 /**
@@ -98,8 +103,9 @@ export function createDicomweb({ url, authorization = "", timeoutMs = 30000, ret
     return target.href;
   };
 
-  /** One request, retried with back-off on 5xx, timeouts and network errors. */
-  async function request(method, target, { body, headers = {}, signal } = {}) {
+  /** One request, retried with back-off on 5xx, timeouts and network errors; *read* takes the
+   * answer's body while the timeout and the user's cancel still hold. Resolves `{status, headers, body}`. */
+  async function request(method, target, { body, headers = {}, signal, read = (r) => r.text() } = {}) {
     const sent = { ...headers };
     if (authorization) sent.Authorization = authorization;
     let problem = "";
@@ -112,7 +118,7 @@ export function createDicomweb({ url, authorization = "", timeoutMs = 30000, ret
       try {
         const response = await fetch(target, { method, body, headers: sent, signal: timeout.signal, redirect: "error",
           credentials: "same-origin", cache: "no-store" });
-        if (response.status < 500) return response;
+        if (response.status < 500) return { status: response.status, headers: response.headers, body: await read(response) };
         problem = `the server answered ${response.status}`;
       } catch (error) {
         if (signal?.aborted) throw signal.reason ?? new DOMException("Cancelled", "AbortError");
@@ -143,19 +149,15 @@ export function createDicomweb({ url, authorization = "", timeoutMs = 30000, ret
         let response = null;
         let problem = "";
         try {
-          response = await request("POST", endpoint("studies"), { body, headers, signal });
+          response = await request("POST", endpoint("studies"), { body, headers, signal, read: (r) => r.json().catch(() => ({})) });
         } catch (error) {
-          if (signal?.aborted) throw error;
+          if (signal?.aborted) {
+            error.results = results; // (what the batches before the cancel did)
+            throw error;
+          }
           problem = error.message;
         }
-        let answer = {};
-        if (response) {
-          try {
-            answer = (await response.json()) ?? {};
-          } catch {
-            answer = {};
-          }
-        }
+        const answer = response?.body && typeof response.body === "object" ? response.body : {};
         const stored = uidsOf(answer, REFERENCED);
         const failed = uidsOf(answer, FAILED);
         for (const { file, uid } of group) {
@@ -180,30 +182,51 @@ export function createDicomweb({ url, authorization = "", timeoutMs = 30000, ret
       return json(await request("GET", endpoint(`studies/${encodeURIComponent(study)}/series`),
         { headers: { Accept: "application/dicom+json" }, signal }));
     },
-    /** WADO-RS: every instance of a series, as `{name, data}` files (named by SOP Instance UID). */
+    /** WADO-RS: every instance of a series, as `{name, data}` files (named by SOP Instance UID);
+     * `onProgress` gets MB received, then files read. */
     async retrieveSeries(study, series, { signal, onProgress } = {}) {
       const response = await request("GET", endpoint(`studies/${encodeURIComponent(study)}/series/${encodeURIComponent(series)}`),
-        { headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' }, signal });
+        { headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' }, signal,
+          read: (r) => (r.status === 200 ? received(r, onProgress) : r.text()) });
       if (response.status !== 200) throw new DicomwebError(`the retrieve failed: HTTP ${response.status}`, response.status);
       const boundary = /boundary="?([^";,\s]+)"?/i.exec(response.headers.get("Content-Type") ?? "")?.[1];
       if (!boundary) throw new DicomwebError("the server's answer is not multipart");
-      const parts = multipartParts(new Uint8Array(await response.arrayBuffer()), boundary);
+      const parts = multipartParts(response.body, boundary);
       const files = [];
       for (const part of parts) {
         const data = new Blob([part], { type: "application/dicom" });
         const uid = await sopInstanceUid(data);
         files.push({ name: `${/^[0-9.]+$/.test(uid) ? uid : `instance_${files.length + 1}`}.dcm`, data });
-        onProgress?.({ done: files.length, total: parts.length });
+        onProgress?.({ done: files.length, total: parts.length, unit: "file" });
       }
       return files;
     },
   };
 }
 
-async function json(response) {
+/** The body of *response* as bytes, `onProgress({done, total})` (MB) as it arrives. */
+async function received(response, onProgress) {
+  const total = Number(response.headers.get("Content-Length")) || 0;
+  const chunks = [];
+  let done = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { value, done: finished } = await reader.read();
+    if (finished) break;
+    chunks.push(value);
+    done += value.length;
+    onProgress?.({ done: Math.round(done / 1e5) / 10, total: total ? Math.round(total / 1e5) / 10 : 0, unit: "MB" });
+  }
+  const bytes = new Uint8Array(done);
+  let at = 0;
+  for (const chunk of chunks) (bytes.set(chunk, at), (at += chunk.length));
+  return bytes;
+}
+
+function json(response) {
   if (response.status === 204) return [];
   if (response.status !== 200) throw new DicomwebError(`the search failed: HTTP ${response.status}`, response.status);
-  const text = await response.text();
+  const text = response.body;
   if (!text.trim()) return [];
   let found;
   try {

@@ -44,24 +44,31 @@ export function setupDicomwebPanel(root, host) {
     }
   });
 
+  /** One line per file sent; *files* not reached (a cancel) are what a retry sends, with those refused. */
+  function report(files, results) {
+    for (const row of results) {
+      const li = document.createElement("li");
+      li.className = row.ok ? "ok" : "error";
+      li.dataset.file = row.file;
+      li.textContent = `${row.file}: ${row.message}`;
+      sent.append(li);
+    }
+    failed = files.filter((file, i) => !results[i]?.ok);
+    retryButton.hidden = failed.length === 0;
+    return results.filter((r) => r.ok).length;
+  }
+
   async function send(files) {
     const signal = host.progress.start("Sending…");
     sent.replaceChildren();
     try {
       const results = await service.store(files, { signal, onProgress: (p) => host.progress.update(p, "file") });
-      failed = files.filter((file, i) => !results[i].ok);
-      for (const row of results) {
-        const li = document.createElement("li");
-        li.className = row.ok ? "ok" : "error";
-        li.dataset.file = row.file;
-        li.textContent = `${row.file}: ${row.message}`;
-        sent.append(li);
-      }
-      const stored = results.filter((r) => r.ok).length;
+      const stored = report(files, results);
       host.progress.finish(`Sent: ${stored} of ${results.length} stored.`, stored === results.length);
-      retryButton.hidden = failed.length === 0;
     } catch (error) {
-      host.progress.finish(error.name === "AbortError" || error.name === "Cancelled" ? "Cancelled." : `Failed: ${error.message}`, false);
+      const stored = report(files, error.results ?? []);
+      const cancelled = error.name === "AbortError" || error.name === "Cancelled";
+      host.progress.finish(cancelled ? `Cancelled: ${stored} of ${files.length} stored.` : `Failed: ${error.message}`, false);
     }
   }
 
@@ -96,9 +103,16 @@ export function setupDicomwebPanel(root, host) {
   });
 
   async function showSeries(row, study) {
+    if (row.nextElementSibling?.classList.contains("series-row")) return row.nextElementSibling.remove(); // (a toggle)
+    let found;
+    try {
+      found = await service.searchSeries(study);
+    } catch (error) {
+      return say(`search failed: ${error.message}`, false);
+    }
     const list = document.createElement("ul");
     list.className = "series";
-    for (const series of await service.searchSeries(study)) {
+    for (const series of found) {
       const item = document.createElement("li");
       const uid = value(series, "0020000E");
       item.textContent = `${value(series, "00080060")} ${value(series, "0008103E")} (${value(series, "00201209") || "?"} images) `;
@@ -108,7 +122,7 @@ export function setupDicomwebPanel(root, host) {
       get.addEventListener("click", async () => {
         const signal = host.progress.start("Retrieving…");
         try {
-          const files = await service.retrieveSeries(study, uid, { signal, onProgress: (p) => host.progress.update(p, "file") });
+          const files = await service.retrieveSeries(study, uid, { signal, onProgress: (p) => host.progress.update(p, p.unit) });
           host.progress.finish(`Retrieved ${files.length} files.`);
           await host.open(files);
         } catch (error) {
@@ -118,7 +132,9 @@ export function setupDicomwebPanel(root, host) {
       item.append(get);
       list.append(item);
     }
-    const cell = studies.insertRow(row.rowIndex).insertCell();
+    const seriesRow = studies.insertRow(row.sectionRowIndex + 1);
+    seriesRow.className = "series-row";
+    const cell = seriesRow.insertCell();
     cell.colSpan = 6;
     cell.append(list);
   }

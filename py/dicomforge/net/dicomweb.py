@@ -14,6 +14,7 @@ redirects to another origin are refused.
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import time
@@ -48,6 +49,8 @@ class Service:
         parts = urllib.parse.urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise OptionsError(f"the DICOMweb URL must be http(s)://host[:port]/path, got {self.url[:80]!r}")
+        if not self.timeout > 0 or self.retries < 0:
+            raise OptionsError(f"timeout must be positive and retries 0 or more, got {self.timeout} and {self.retries}")
 
     def endpoint(self, path: str, query: dict | None = None) -> str:
         base = self.url.rstrip("/") + "/" + path.lstrip("/")
@@ -86,12 +89,17 @@ def _request(service: Service, method: str, url: str, body=None, headers: dict |
         with _OPENER.open(request, timeout=service.timeout) as answer:
             return answer.status, {k.lower(): v for k, v in answer.headers.items()}, answer.read()
     except urllib.error.HTTPError as error:
-        payload = error.read() if error.fp else b""
         if error.code >= 500:
             raise _Transient(f"the server answered {error.code} {error.reason}") from None
+        try:
+            payload = error.read() if error.fp else b""
+        except (OSError, http.client.HTTPException):
+            payload = b""
         return error.code, {k.lower(): v for k, v in error.headers.items()}, payload
     except (TimeoutError, socket.timeout):
         raise _Transient(f"no answer within {service.timeout:g} s") from None
+    except http.client.HTTPException:  # (an answer cut short, a garbled status line)
+        raise _Transient("the answer was cut short or garbled") from None
     except (ConnectionError, urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
         raise _Transient(f"the connection failed ({reason})") from None
@@ -109,14 +117,28 @@ def _with_retries(service: Service, call: Callable[[], tuple], sleep=time.sleep)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _first(element) -> object:
+    """The first value of a DICOM JSON element (None when it has none or is malformed)."""
+    values = element.get("Value") if isinstance(element, dict) else None
+    return values[0] if isinstance(values, list) and values else None
+
+
 def _uids(answer: dict, key: str) -> dict:
-    """SOP Instance UID -> failure reason (0 for stored ones) of one sequence of a STOW answer."""
+    """SOP Instance UID -> failure reason (0 for stored ones) of one sequence of a STOW answer;
+    what is malformed in it is left out (a file it does not name is not confirmed)."""
+    sequence = answer.get(key)
+    items = sequence.get("Value") if isinstance(sequence, dict) else None
     found = {}
-    for item in (answer.get(key) or {}).get("Value") or []:
-        uid = ((item.get(_SOP_INSTANCE) or {}).get("Value") or [""])[0]
-        reason = ((item.get(_FAILURE) or {}).get("Value") or [0])[0]
-        if uid:
-            found[str(uid)] = int(reason) if str(reason).isdigit() else 0
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        uid, reason = _first(item.get(_SOP_INSTANCE)), _first(item.get(_FAILURE))
+        try:
+            reason = int(float(reason)) if reason is not None else 0
+        except (TypeError, ValueError):
+            reason = 0
+        if isinstance(uid, str) and uid:
+            found[uid] = reason
     return found
 
 
@@ -126,6 +148,8 @@ def stow(files: list[tuple[str, str, bytes]], service: Service, batch: int = 20,
     ``{file, sopInstanceUid, ok, status, message}`` per file, ``ok`` only when the server's
     answer lists it as stored."""
     service.check()
+    if batch < 1:
+        raise OptionsError(f"batch must be 1 or more instances per request, got {batch}")
     url = service.endpoint(f"studies/{study}" if study else "studies")
     for start in range(0, len(files), max(1, batch)):
         group = files[start : start + batch]
@@ -160,10 +184,12 @@ def qido(service: Service, query: dict, study: str = "") -> list[dict]:
     service.check()
     url = service.endpoint(f"studies/{study}/series" if study else "studies", query)
     status, _, payload = _with_retries(service, lambda: _request(service, "GET", url, headers={"Accept": "application/dicom+json"}))
-    if status == 204 or not payload.strip():
+    if status == 204:
         return []
     if status != 200:
         raise DicomForgeError(f"the search failed: HTTP {status}")
+    if not payload.strip():
+        return []
     try:
         found = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

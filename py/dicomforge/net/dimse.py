@@ -142,48 +142,47 @@ def _describe(item: NamedInput) -> _File:
 
 
 def send(items: list[NamedInput], peer: Peer) -> Iterator[dict]:
-    """C-STORE each file: one ``{file, ok, status, message, sopInstanceUid}`` per input, in order.
-    Files that are not DICOM are results too (``ok`` False), the others are still sent."""
+    """C-STORE each file: one ``{file, ok, status, message, sopInstanceUid}`` per input, in input
+    order. Files that are not DICOM are results too (``ok`` False), the others are still sent; when
+    the association is lost, every file not sent yet gets a result saying so."""
     import pydicom
 
     peer.check()
     files = [_describe(i) for i in items]
-    for bad in (f for f in files if f.problem):
-        yield {"file": bad.item.name, "ok": False, "status": None, "message": bad.problem, "sopInstanceUid": ""}
     good = [f for f in files if not f.problem]
-    if not good:
-        return
-    ae = _ae(peer)
-    contexts = sorted({(f.sop_class, f.syntax) for f in good})
-    for sop_class in sorted({c for c, _ in contexts}):
-        syntaxes = sorted({s for c, s in contexts if c == sop_class} | {_EXPLICIT, _IMPLICIT})
-        if len(ae.requested_contexts) < 128:
+    assoc, lost = None, ""
+    if good:
+        ae = _ae(peer)
+        for sop_class in sorted({f.sop_class for f in good})[:128]:
+            syntaxes = sorted({f.syntax for f in good if f.sop_class == sop_class} | {_EXPLICIT, _IMPLICIT})
             ae.add_requested_context(sop_class, syntaxes)
+        try:
+            assoc = _associate(ae, peer)
+        except DicomForgeError as error:
+            lost = error.message
     try:
-        assoc = _associate(ae, peer)
-    except DicomForgeError as error:
-        for f in good:
-            yield {"file": f.item.name, "ok": False, "status": None, "message": error.message, "sopInstanceUid": f.sop_uid}
-        return
-    try:
-        for f in good:
+        for f in files:
+            row = {"file": f.item.name, "ok": False, "status": None, "sopInstanceUid": f.sop_uid}
+            if f.problem:
+                yield {**row, "message": f.problem}
+                continue
+            if lost or assoc is None or not assoc.is_established:
+                yield {**row, "message": f"not sent: {lost or 'the association was lost'}"}
+                continue
             try:
-                ds = pydicom.dcmread(io.BytesIO(f.item.data))
-                answer = assoc.send_c_store(ds)
+                answer = assoc.send_c_store(pydicom.dcmread(io.BytesIO(f.item.data)))
                 status = int(answer.Status) if "Status" in answer else None
                 ok = status is not None and (status == 0 or status & 0xF000 == 0xB000)
-                yield {"file": f.item.name, "ok": ok, "status": status, "message": status_text(status),
-                       "sopInstanceUid": f.sop_uid}
+                yield {**row, "ok": ok, "status": status, "message": status_text(status)}
             except (ValueError, RuntimeError, AttributeError) as exc:  # no accepted context, a broken file
-                yield {"file": f.item.name, "ok": False, "status": None, "message": f"not sent: {exc}",
-                       "sopInstanceUid": f.sop_uid}
-            if not assoc.is_established:
-                break
+                yield {**row, "message": f"not sent: {exc}"}
     except KeyboardInterrupt:
-        assoc.abort()
+        if assoc is not None:
+            assoc.abort()
         raise
     finally:
-        _released(assoc)
+        if assoc is not None:
+            _released(assoc)
 
 
 FIND_LEVELS = ("STUDY", "SERIES")
@@ -206,7 +205,11 @@ def find(peer: Peer, level: str, keys: dict) -> list[dict]:
         returned = ["StudyInstanceUID", "SeriesInstanceUID", "Modality", "SeriesNumber", "SeriesDescription"]
     for keyword in returned:
         setattr(query, keyword, "")
+    from pydicom.datadict import tag_for_keyword
+
     for keyword, value in keys.items():
+        if tag_for_keyword(keyword) is None:
+            raise OptionsError(f"query key {keyword!r} is not a DICOM keyword (e.g. PatientID, StudyDate)")
         try:
             setattr(query, keyword, value)
         except (ValueError, TypeError) as exc:

@@ -36,16 +36,17 @@ def boundary_of(content_type: str) -> str:
 
 
 def related_parts(body: bytes, content_type: str) -> list[tuple[dict, bytes]]:
-    """The ``(headers, content)`` of each part of a multipart body."""
-    delimiter = b"--" + boundary_of(content_type).encode("ascii")
-    chunks = body.split(delimiter)
-    if len(chunks) < 3:
-        raise InputError("the server's multipart answer holds no part (or is cut short)")
+    """The ``(headers, content)`` of each part of a multipart body (RFC 2046: a delimiter is a
+    line of its own; an answer without its closing delimiter is cut short, an error)."""
+    try:
+        boundary = boundary_of(content_type).encode("ascii")
+    except UnicodeEncodeError:
+        raise InputError("the server's multipart boundary is not ASCII") from None
+    chunks = (b"\r\n" + body).split(b"\r\n--" + boundary)
+    if len(chunks) < 3 or not chunks[-1].startswith(b"--"):
+        raise InputError("the server's multipart answer holds no part or is cut short (no closing delimiter)")
     parts = []
-    for chunk in chunks[1:]:
-        if chunk.startswith(b"--"):
-            break
-        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk
+    for chunk in chunks[1:-1]:
         head, sep, content = chunk.partition(b"\r\n\r\n")
         if not sep:
             raise InputError("a part of the server's multipart answer has no header end")
@@ -54,5 +55,5 @@ def related_parts(body: bytes, content_type: str) -> list[tuple[dict, bytes]]:
             name, _, value = line.partition(":")
             if name.strip():
                 headers[name.strip().lower()] = value.strip()
-        parts.append((headers, content[:-2] if content.endswith(b"\r\n") else content))
+        parts.append((headers, content))
     return parts

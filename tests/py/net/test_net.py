@@ -124,6 +124,11 @@ class _Fake(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def do_GET(self):
+        self.send_response(401)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.seen.append({"authorization": self.headers.get("Authorization"), "count": body.count(b"application/dicom\r\n")})
@@ -132,6 +137,19 @@ class _Fake(http.server.BaseHTTPRequestHandler):
             self.send_response(503)
             self.end_headers()
         elif action == "drop":
+            self.connection.close()
+        elif action == "hostile":
+            payload = json.dumps({"00081199": {"Value": ["x", {"00081155": 3}]}, "00081198": {"Value": {"a": 1}}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        elif action == "cut":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"{\"00")
+            self.wfile.flush()
             self.connection.close()
         elif action == "redirect":
             self.send_response(307)
@@ -182,3 +200,23 @@ def test_stow_retries_reports_and_never_claims_what_was_not_confirmed(fake):
     rows = list(stow(_files(1), service, sleep=lambda s: None))
     assert not rows[0]["ok"] and "redirected to another origin" in rows[0]["message"]
     assert all("s3cr3t" not in json.dumps(r) for r in rows)
+
+
+def test_hostile_or_cut_answers_and_bad_options_are_results_in_words(fake):
+    from dicomforge.errors import DicomForgeError, OptionsError
+    from dicomforge.net.dicomweb import qido
+
+    service = Service(f"http://127.0.0.1:{fake.server_port}/dicom-web", timeout=5, retries=1)
+    _Fake.script[:] = ["hostile"]
+    rows = list(stow(_files(2), service, sleep=lambda s: None))
+    assert [r["ok"] for r in rows] == [False, False] and "not confirmed" in rows[0]["message"]
+    _Fake.script[:] = ["cut", "cut"]
+    rows = list(stow(_files(1), service, sleep=lambda s: None))
+    assert rows[0]["message"] == "not stored: the answer was cut short or garbled (2 attempts)"
+    with pytest.raises(DicomForgeError, match="the search failed: HTTP 401"):
+        qido(service, {})
+    for bad in (Service(service.url, retries=-1), Service(service.url, timeout=0)):
+        with pytest.raises(OptionsError):
+            list(stow(_files(1), bad))
+    with pytest.raises(OptionsError, match="batch must be 1 or more"):
+        list(stow(_files(1), service, batch=0))
