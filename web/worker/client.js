@@ -2,6 +2,9 @@
 // Knows nothing of the DOM, so the page (web/main.js) and the embedding API share it.
 import { proxy, transfer, wrap } from "comlink";
 
+/** How long a finished job waits for progress reports still on their way. */
+const PROGRESS_WAIT_MS = 2000;
+
 /** A failure the user can act on, as the worker reported it. */
 export class DicomForgeError extends Error {
   constructor({ name = "DicomForgeError", message, file = null, kind, stage, fields }) {
@@ -104,16 +107,32 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJo
     const jobId = nextJobId++;
     const onAbort = () => remote.cancel(jobId);
     signal?.addEventListener("abort", onAbort, { once: true });
-    // progress reaches this thread as messages of its own: a last report can come after the
-    // job's result, and must not undo what the caller showed for the result
+    // progress reaches this thread as messages of its own and may come after the job's result:
+    // the job resolves once every report the worker sent (result.progressReports) was delivered,
+    // so that none comes after it to undo what the caller shows for the result (a report lost
+    // for good is not waited for beyond PROGRESS_WAIT_MS)
     let settled = false;
+    let received = 0;
+    let delivered = () => {};
     try {
-      const progress = onProgress ? proxy((p) => settled || onProgress(p)) : undefined;
+      const progress = onProgress
+        ? proxy((p) => {
+            received += 1;
+            if (!settled) onProgress(p);
+            delivered();
+          })
+        : undefined;
       const result = await sendInputs(jobId, withKeys(inputs), inputKinds.volumeEndings, {
         start: (now) => remote.run(jobId, name, now, options, progress, zip ? { zip } : {}),
         addInputs: remote.addInputs,
         cancel: remote.cancel,
       });
+      if (onProgress && received < (result.progressReports ?? 0)) {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, PROGRESS_WAIT_MS);
+          delivered = () => received >= result.progressReports && (clearTimeout(timer), resolve());
+        });
+      }
       if (!result.ok) throw new DicomForgeError(result.error);
       return result;
     } finally {

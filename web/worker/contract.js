@@ -334,6 +334,8 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
  *   works on the first ones meanwhile, or waits), `total` until it ended, `job` = total - read,
  *   and `python`: of the total, Python producing events; `decode`: per codec family, the frames
  *   the worker's codecs decoded and the milliseconds they took (compressed inputs only).
+ * @property {number} [progressReports]  How many progress reports the worker sent (the client
+ *   resolves the job once they have all reached the caller's onProgress).
  * @property {{kept: number, read: number, readerBytes: number}} [inputs]  How many inputs the
  *   job found kept from an earlier job (see JobInput.key) and how many it read; of the bytes
  *   read meanwhile, how many the reader's worker read (blob-reader.js).

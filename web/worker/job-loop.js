@@ -24,7 +24,10 @@ export const emptyResult = () => ({ ok: true, results: [], files: [], errors: []
  * @returns {Promise<number>} milliseconds of Python producing events
  */
 export async function driveEvents(events, { out, onProgress, cancelled, feed, prepare, beforeStep, readingDone, waitForInputs }) {
-  const progress = throttled(onProgress);
+  // the reports sent are counted into the result: the page waits for them all before it resolves
+  // the job (they travel as messages of their own, and may arrive after the result)
+  out.progressReports = 0;
+  const progress = throttled(onProgress && ((p) => ((out.progressReports += 1), onProgress(p))));
   let python = 0;
   let lastYield = performance.now();
   let asked = performance.now();
