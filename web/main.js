@@ -109,14 +109,16 @@ async function runExport({ job, options, zip, fileName, unit, form, forms }) {
       return;
     }
     let blob = result.zip.blob;
+    if (job === "seg" || DICOM_JOBS.has(job)) {
+      lastOutputs = result.zip; // (DICOM outputs, a SEG too, can go to the PACS)
+      dicomweb.setOutputs(true);
+    }
     const failed = result.errors.length ? `, ${result.errors.length} failed` : "";
     if (job === "seg") {
       // the Segmentation: downloaded as itself, and drawn over the dropped images in the viewer
       const [only] = result.zip.entries;
       blob = await zipEntryBlob(result.zip, only);
       segmentation = { name: only.name, data: blob };
-      lastOutputs = result.zip; // (a SEG can go to the PACS like any output)
-      dicomweb.setOutputs(true);
       const images = inputs.filter((input) => described.get(input.name)?.kind === "dicom");
       const frames = result.results[0]?.value.frames ?? 0;
       viewer.setImages(inViewingOrder(images), `Preview of ${only.name} over its images`, 0);
@@ -137,8 +139,6 @@ async function runExport({ job, options, zip, fileName, unit, form, forms }) {
       performance.mark(`dicomforge-${job}-done`, { detail: { ...result.timings, files: fileCount, zipBytes: blob.size } });
       return;
     }
-    lastOutputs = result.zip;
-    dicomweb.setOutputs(true);
     const entries = result.zip.entries.map((entry) => ({ name: entry.name, zip: result.zip, entry, series: job }));
     // a series job writes its files in order along the normal; overlays keep their inputs' names
     const outputs = job === "series" ? entries : inViewingOrder(entries);

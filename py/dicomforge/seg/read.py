@@ -32,6 +32,8 @@ __all__ = ["SegInfo", "read_segmentation", "label_volume", "segment_planes", "PL
 
 #: Segment n's plane in the viewer goes by the number PLANE_BASE + n (overlay groups are 0x60xx).
 PLANE_BASE = 0x10000
+# translate tables: a mask's set pixels -> 255, and -> 0 with the others -> 255
+_SET, _CLEAR = bytes([0] + [255] * 255), bytes([255] + [0] * 255)
 
 
 @dataclass
@@ -149,7 +151,7 @@ def _info(ds, name: str) -> SegInfo:
         raise InputError("a frame does not say which segment it shows (Segment Identification Sequence)", name)
     first = per_frame[0] if per_frame else None  # (what the shared groups lack, the frames may carry)
     orientation, spacing, between = (
-        _first(shared, sequence, keyword) if _first(shared, sequence, keyword) is not None else _first(first, sequence, keyword)
+        next((v for v in (_first(shared, sequence, keyword), _first(first, sequence, keyword)) if v is not None), None)
         for sequence, keyword in (("PlaneOrientationSequence", "ImageOrientationPatient"),
                                   ("PixelMeasuresSequence", "PixelSpacing"), ("PixelMeasuresSequence", "SpacingBetweenSlices")))
     referenced = ds.get("ReferencedSeriesSequence")
@@ -267,7 +269,7 @@ def _stack(info: SegInfo, depths: list, axis, warnings: list) -> bytes:
         else:
             values = int.from_bytes(bytes(mask).translate(bytes([0] + [min(segment, 255)] * 255)), "little")
         held = planes.get(index, 0)
-        if held and values and (held & int.from_bytes(bytes(mask).translate(bytes([0] + [255] * 255)), "little")):
+        if held and values and (held & int.from_bytes(bytes(mask).translate(_SET), "little")):
             overlaps += 1
         planes[index] = held | values if not held else _overwrite(held, values, mask, pixels)
     if overlaps:
@@ -280,7 +282,7 @@ def _stack(info: SegInfo, depths: list, axis, warnings: list) -> bytes:
 
 def _overwrite(held: int, values: int, mask, pixels: int) -> int:
     """*held* with the voxels of *mask* replaced by *values* (one byte each)."""
-    keep = int.from_bytes(bytes(mask).translate(bytes([255] + [0] * 255)), "little")
+    keep = int.from_bytes(bytes(mask).translate(_CLEAR), "little")
     return (held & keep) | values
 
 

@@ -25,9 +25,8 @@ from dicomforge.dicom.uids import SEGMENTATION_CLASSES
 from dicomforge.errors import InputError, UnsupportedError, malformed_input
 from dicomforge.inputs import NamedInput
 
-__all__ = ["SourceFrame", "Sources", "read_sources", "FrameScan", "SEG_CLASSES"]
+__all__ = ["SourceFrame", "Sources", "read_sources", "FrameScan"]
 
-SEG_CLASSES = SEGMENTATION_CLASSES
 _SLICE_THICKNESS, _FRAME_OF_REFERENCE, _SHARED_GROUPS = 0x00180050, 0x00200052, 0x52009229
 
 
@@ -137,7 +136,7 @@ def _frames_of(item: NamedInput) -> tuple[dict, list[SourceFrame]]:
     read in a fraction of the time), a multi-frame one with pydicom (its functional groups)."""
     from dicomforge.dicom.scan import scan, sop_class_of
 
-    if sop_class_of(item) in SEG_CLASSES:
+    if sop_class_of(item) in SEGMENTATION_CLASSES:
         raise UnsupportedError("is a Segmentation itself, not an image a segmentation is drawn on", item.name)
     found = scan(item, header_only=True)
     rows, columns, uid = found.number(tags.ROWS), found.number(tags.COLUMNS), found.text(tags.SOP_INSTANCE_UID)

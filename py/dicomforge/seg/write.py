@@ -25,7 +25,7 @@ from pydicom.sequence import Sequence
 
 from dicomforge import __version__
 from dicomforge.dicom.encode import element, format_ds
-from dicomforge.dicom.uids import new_uid
+from dicomforge.dicom.uids import SEGMENTATION_CLASSES, new_uid
 from dicomforge.errors import InputError
 from dicomforge.geometry import dot, normal
 from dicomforge.kernels import all_zero
@@ -34,7 +34,7 @@ from dicomforge.series.template import FileMetaEncoder, encode_elements
 from .frames import frame_item, pack_frames
 from .masks import FrameLabels
 from .options import SegOptions
-from .sources import SEG_CLASSES, Sources
+from .sources import Sources
 
 __all__ = ["write_segmentation"]
 
@@ -136,7 +136,7 @@ def _dataset(sources: Sources, labels: FrameLabels, options: SegOptions, labelma
     for keyword in _TYPE2:
         if keyword not in ds:
             setattr(ds, keyword, "")
-    ds.SOPClassUID, ds.SOPInstanceUID = SEG_CLASSES[1 if labelmap else 0], uids["sop"]
+    ds.SOPClassUID, ds.SOPInstanceUID = SEGMENTATION_CLASSES[1 if labelmap else 0], uids["sop"]
     ds.ImageType = ["DERIVED", "PRIMARY"]
     ds.Modality, ds.SeriesInstanceUID, ds.SeriesNumber, ds.InstanceNumber = "SEG", uids["series"], options.series_number, 1
     ds.SeriesDescription = options.series_description

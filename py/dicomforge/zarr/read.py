@@ -26,10 +26,15 @@ from .store import METADATA_MAX_BYTES, Store
 __all__ = ["read_store", "find_array"]
 
 
+def _metadata_key(path: str) -> str:
+    """The key of the ``zarr.json`` of the node at *path* (the root: "")."""
+    return f"{path}/zarr.json" if path else "zarr.json"
+
+
 def _node(store: Store, path: str) -> dict | None:
-    key = f"{path}/zarr.json" if path else "zarr.json"
+    key = _metadata_key(path)
     raw = store.get(key, METADATA_MAX_BYTES)
-    return None if raw is None else parse_node(raw, store.where(key))
+    return None if raw is None else parse_node(raw, key)
 
 
 def find_array(store: Store) -> tuple[str, ArrayMeta, list]:
@@ -38,7 +43,7 @@ def find_array(store: Store) -> tuple[str, ArrayMeta, list]:
     transformations), else the group's array ``0``."""
     root = _node(store, "")
     if root is None:
-        raise InputError(f"{store.where('zarr.json')}: the store has no zarr.json at its root")
+        raise InputError("zarr.json: the store has no zarr.json at its root")
     path, transforms = "", []
     if root["node_type"] == "group":
         path = "0"
@@ -55,7 +60,7 @@ def find_array(store: Store) -> tuple[str, ArrayMeta, list]:
             raise InputError(f"{path}/zarr.json: the group has no image array at {path!r} (zarr.json names it)")
     else:
         node = root
-    return path, parse_array(node, store.where(f"{path}/zarr.json" if path else "zarr.json")), transforms
+    return path, parse_array(node, _metadata_key(path)), transforms
 
 
 def _layout(meta: ArrayMeta, where: str) -> tuple[tuple, int]:
@@ -103,7 +108,7 @@ def _ngff_geometry(transforms: list, ndim: int) -> dict:
 
 def _read(store: Store, budget: int, header_only: bool) -> Volume:
     path, meta, transforms = find_array(store)
-    where = store.where(f"{path}/zarr.json" if path else "zarr.json")
+    where = _metadata_key(path)
     size, components = _layout(meta, where)
     nbytes = check_size(store.name, size, components, meta.dtype, None, budget)
     chunk_shape = meta.chunks[:3] + (1,) * (3 - len(meta.chunks[:3]))
@@ -130,7 +135,7 @@ def _read(store: Store, budget: int, header_only: bool) -> Volume:
         raise type(error)(f"{where}: {error.message}", store.name) from None
     if header_only:
         return volume
-    volume.data, missing = _voxels(store, path, meta, nbytes)
+    volume.data, missing = _voxels(store, path, meta, nbytes, where)
     if missing:
         total = 1
         for n in meta.chunk_grid():
@@ -140,10 +145,10 @@ def _read(store: Store, budget: int, header_only: bool) -> Volume:
     return volume
 
 
-def _voxels(store: Store, path: str, meta: ArrayMeta, nbytes: int) -> tuple[bytearray, int]:
-    """The array's bytes, and how many of its chunks the store does not hold."""
+def _voxels(store: Store, path: str, meta: ArrayMeta, nbytes: int, where: str) -> tuple[bytearray, int]:
+    """The array's bytes, and how many of its chunks the store does not hold (*where*: its metadata key)."""
     size = itemsize(meta.dtype)
-    pipeline = Pipeline(meta.codecs, meta.dtype, store.where(f"{path}/zarr.json" if path else "zarr.json"))
+    pipeline = Pipeline(meta.codecs, meta.dtype, where)
     fill = fill_bytes(meta, 1)
     data = bytearray(fill * (nbytes // size)) if fill.strip(b"\x00") else bytearray(nbytes)
     chunk_bytes = size

@@ -64,10 +64,6 @@ class Store:
         """The bytes of *key* (None when absent); an error when it holds more than *limit*."""
         raise NotImplementedError
 
-    def where(self, key: str) -> str:
-        """How messages name *key* (the store itself is the error's ``file``)."""
-        return key
-
 
 class ZipStore(Store):
     """A Zarr zip store from the bytes of a ``.zarr.zip`` input."""
