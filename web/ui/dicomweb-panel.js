@@ -33,6 +33,7 @@ export function setupDicomwebPanel(root, host) {
   serverForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(serverForm);
+    say("connecting…"); // (an unreachable server takes its retries before it is said so)
     try {
       service = createDicomweb({ url: String(data.get("url") || "/dicom-web"), authorization: String(data.get("authorization") ?? "") });
       const found = await service.searchStudies({ limit: 1 });
