@@ -1,4 +1,7 @@
-// Runs the Python unit tests inside Pyodide (Python 3.14, no numpy) under Node.
+// Runs the Python unit tests inside Pyodide (Python 3.14, no numpy) under Node, with the
+// worker's JavaScript kernels registered (web/worker/kernels.js) and active, as in the
+// browser: the kernel tests run on them and on the stdlib backend and compare the bytes.
+// DICOMFORGE_BACKEND=stdlib in the environment makes the stdlib backend the active one.
 //
 // The pinned wheels (runtime + test groups of web/worker/wheels.lock.json) are read
 // from public/wheels/, checked against their sha256 and unpacked into site-packages;
@@ -10,6 +13,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadPyodide } from "pyodide";
 import { CODEC_FAMILIES } from "../../web/worker/codecs.js";
+import * as jsKernels from "../../web/worker/kernels.js";
 import { nodeCodecs } from "./node-codecs.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -43,6 +47,9 @@ for (const bytes of wheels) {
 pyodide.setStdout({ write: (buf) => (process.stdout.write(buf), buf.length) });
 pyodide.setStderr({ write: (buf) => (process.stderr.write(buf), buf.length) });
 pyodide.mountNodeFS("/repo", root);
+pyodide.registerJsModule("dicomforge_js_kernels", jsKernels);
+pyodide.globals.set("backend", process.env.DICOMFORGE_BACKEND || "js");
+pyodide.runPython("import os; os.environ['DICOMFORGE_BACKEND'] = backend");
 // the worker's own codecs (web/worker/codecs.js), as a job's inputs would load them
 pyodide.runPython("import sys; sys.path.insert(0, '/repo/py')");
 const registry = pyodide.pyimport("dicomforge.dicom.codecs");
@@ -52,7 +59,6 @@ pyodide.globals.set("pytest_args", pyodide.toPy(process.argv.slice(2)));
 const code = pyodide.runPython(`
 import os, sys
 os.chdir("/repo")
-os.environ["DICOMFORGE_BACKEND"] = "stdlib"
 import pytest
 args = list(pytest_args) or ["tests/py"]
 int(pytest.main(["-p", "no:cacheprovider", "-q", *args]))

@@ -119,8 +119,9 @@ class NumpyKernels(StdlibShuffle):
         values = self._values(data, dtype)
         if target is None:
             return bytes(values.size)
-        wanted = self.np.frombuffer(target, dtype=values.dtype)[0]
-        return (values.view(values.dtype.newbyteorder("<")) == wanted).view(self.np.uint8).tobytes()
+        bits = f"<u{len(target)}"  # bit patterns compared, as the reference compares bytes (-0.0 is not 0.0)
+        wanted = self.np.frombuffer(target, dtype=bits)[0]
+        return (values.view(bits) == wanted).view(self.np.uint8).tobytes()
 
     def equal_bits(self, data, dtype: str, value) -> bytes:
         return self.np.packbits(self.np.frombuffer(self.equal_mask(data, dtype, value), self.np.uint8),
@@ -163,6 +164,9 @@ class NumpyKernels(StdlibShuffle):
             table = np.frombuffer(raw_table(lut, offset, size, dtype.startswith("int")), dtype=np.uint8)
             check_whole(data, size, dtype)
             return table[np.frombuffer(bytes(data), dtype=f"<u{size}")].tobytes()
+        if size == 8:  # v - offset could wrap in 64 bits: Python integers (no DICOM frame has these)
+            last = len(lut) - 1
+            return bytes(lut[min(max(v - offset, 0), last)] for v in self._values(data, dtype).tolist())
         values = self._values(data, dtype).astype(np.int64)
         index = np.clip(values - offset, 0, len(lut) - 1)
         return np.frombuffer(lut, dtype=np.uint8)[index].tobytes()
@@ -213,6 +217,9 @@ class NumpyKernels(StdlibShuffle):
 
     def to_index16(self, data, dtype: str, base: int, shift: int) -> bytes:
         np = self.np
+        if lookup(dtype)[1] == 8:  # could wrap in 64 bits: Python integers (no DICOM frame has these)
+            values = [min(max((v - base) >> shift, 0), 65535) for v in self._values(data, dtype).tolist()]
+            return np.array(values, dtype="<u2").tobytes()
         values = self._values(data, dtype).astype(np.int64)
         return np.clip((values - base) >> shift, 0, 65535).astype("<u2").tobytes()
 

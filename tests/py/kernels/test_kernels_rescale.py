@@ -126,7 +126,7 @@ def _edge_values(dtype: str) -> bytes:
     return struct.pack("<%d%s" % (len(values), code), *values)
 
 
-@pytest.mark.skipif(not HAVE_BOTH, reason="numpy is not importable here")
+@pytest.mark.skipif(not HAVE_BOTH, reason="only one backend here")
 class TestBackendsIdentical:
     @pytest.mark.parametrize("dtype", sorted(kernels.DTYPES))
     @pytest.mark.parametrize("seed", [1, 2, 3])
