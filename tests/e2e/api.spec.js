@@ -19,7 +19,7 @@ test("an editor page exports overlays for in-memory masks and converts an in-mem
     });
   }, payload);
 
-  expect(result.info).toMatchObject({ pydicom: "3.0.2", backend: "stdlib" });
+  expect(result.info).toMatchObject({ pydicom: "3.0.2", backend: "js" });
   expect(result.info.python).toMatch(/^3\.14\./);
   expect(result.progress).toEqual([1, 2, 3]);
   expect(result.series).toEqual(["slice_0001.dcm", "slice_0002.dcm", "slice_0003.dcm", "slice_0004.dcm"]);

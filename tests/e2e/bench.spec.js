@@ -40,7 +40,7 @@ test("a small benchmark: every row has numbers, native and browser measured the 
   await expect(rows).toHaveCount(WORKLOADS.length);
   for (const name of WORKLOADS) {
     const row = page.locator(`#bench-table tr[data-workload="${name}"]`);
-    for (const column of ["chromium ms/unit median (p95)", "native stdlib", "native numpy", "chromium ÷ native stdlib",
+    for (const column of ["chromium ms/unit median (p95)", "chromium stdlib", "native stdlib", "native numpy", "chromium ÷ native stdlib",
       "chromium ÷ native numpy", "chromium units/s", "chromium MB/s"]) {
       await expect(row.locator(`td[data-col="${column}"]`), `${name}: ${column}`).toHaveText(NUMBER);
     }
@@ -51,6 +51,8 @@ test("a small benchmark: every row has numbers, native and browser measured the 
   const nativeReports = JSON.parse(readFileSync(native, "utf8")).native;
   expect(reports.browser.config).toEqual({ ...config, seed: 1 });
   expect(reports.browser.environment.platform).toBe("emscripten");
+  expect(reports.browser.environment.backend).toBe("js");
+  expect(reports.browserStdlib.environment.backend).toBe("stdlib");
   for (const name of WORKLOADS) {
     for (const report of nativeReports) {
       expect(report.workloads[name].params, `${name} (${report.environment.backend})`).toEqual(reports.browser.workloads[name].params);

@@ -17,7 +17,7 @@ test("worker becomes ready and the footer shows the versions", async ({ page, ba
   await expect(footer).toContainText(/Python 3\.14\.\d+/);
   await expect(footer).toContainText(`pydicom ${pydicomPin.version}`);
   await expect(footer).toContainText(/dicomforge \d+\.\d+\.\d+/);
-  await expect(footer).toContainText("backend stdlib");
+  await expect(footer).toContainText("backend js");
   // the empty workspace: no progress bar, no download, no viewer before there is a job
   for (const id of ["#progress", "#download", "#viewer", "#series-form", "#overlay-form"]) {
     await expect(page.locator(id)).toBeHidden();
@@ -62,14 +62,14 @@ test("a wheel that does not match its pinned hash is refused", async ({ page }) 
   await expect(status).toContainText(`wheel ${pydicomPin.file} does not match its pinned sha256`);
 });
 
-test("numpy configured but absent: says so once, continues with stdlib", async ({ page }) => {
+test("numpy configured but absent: says so once, continues with the js kernels", async ({ page }) => {
   const { requests, consoleErrors } = watchPage(page);
   await page.goto("http://localhost:4174/");
   await waitReady(page);
   const status = page.locator("#runtime-status");
   await expect(status).toContainText("numpy could not be loaded");
-  await expect(status).toContainText("using the stdlib backend");
-  await expect(page.locator("#versions")).toContainText("backend stdlib");
+  await expect(status).toContainText("using the js backend");
+  await expect(page.locator("#versions")).toContainText("backend js");
   expect(crossOrigin(requests, "http://localhost:4174")).toEqual([]);
   expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
 });

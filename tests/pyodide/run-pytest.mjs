@@ -2,6 +2,7 @@
 // worker's JavaScript kernels registered (web/worker/kernels.js) and active, as in the
 // browser: the kernel tests run on them and on the stdlib backend and compare the bytes.
 // DICOMFORGE_BACKEND=stdlib in the environment makes the stdlib backend the active one.
+// The JavaScript kernels run with their WebAssembly SIMD part (kernels.wat) installed.
 //
 // The pinned wheels (runtime + test groups of web/worker/wheels.lock.json) are read
 // from public/wheels/, checked against their sha256 and unpacked into site-packages;
@@ -14,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { loadPyodide } from "pyodide";
 import { CODEC_FAMILIES } from "../../web/worker/codecs.js";
 import * as jsKernels from "../../web/worker/kernels.js";
+import { compileKernels } from "../../web/build/wasm-kernels.mjs";
 import { nodeCodecs } from "./node-codecs.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -47,6 +49,10 @@ for (const bytes of wheels) {
 pyodide.setStdout({ write: (buf) => (process.stdout.write(buf), buf.length) });
 pyodide.setStderr({ write: (buf) => (process.stderr.write(buf), buf.length) });
 pyodide.mountNodeFS("/repo", root);
+// with the SIMD kernels, as the worker installs them (DICOMFORGE_JS_SIMD=0: the JS loops alone)
+if (process.env.DICOMFORGE_JS_SIMD !== "0" && !jsKernels.installWasm(await compileKernels(root))) {
+  throw new Error("this Node cannot run the SIMD kernels (kernels.wat)");
+}
 pyodide.registerJsModule("dicomforge_js_kernels", jsKernels);
 pyodide.globals.set("backend", process.env.DICOMFORGE_BACKEND || "js");
 pyodide.runPython("import os; os.environ['DICOMFORGE_BACKEND'] = backend");

@@ -24,8 +24,9 @@ const ready = dicomforge.ready.then(
   (error) => showFailed(status, error),
 );
 
-/** What the page shows: the last browser run, the loaded native reports, the dcmjs figures. */
-const state = { browser: null, native: [], dcmjs: null, date: null };
+/** What the page shows: the last browser run (active backend, and stdlib when asked for), the
+ * loaded native reports, the dcmjs figures. */
+const state = { browser: null, browserStdlib: null, native: [], dcmjs: null, date: null };
 
 document.querySelector("#native-input").addEventListener("change", async (event) => {
   const file = event.target.files[0];
@@ -57,10 +58,19 @@ form.addEventListener("submit", async (event) => {
   const signal = progress.start("Starting…");
   const onProgress = (p) => progress.update(p, "units");
   try {
-    const result = await dicomforge.run("bench", [], { workloads, ...config }, { signal, onProgress });
-    const browser = result.results[0].value;
-    browser.environment = { ...browser.environment, browser: browserName(), pyodide: info.pyodide, cpus: navigator.hardwareConcurrency };
-    state.browser = browser;
+    const measure = async (backend) => {
+      const report = backend === "auto" ? onProgress : (p) => onProgress({ ...p, file: `${backend} · ${p.file}` });
+      const result = await dicomforge.run("bench", [], { workloads, ...config, backend }, { signal, onProgress: report });
+      const figures = result.results[0].value;
+      figures.environment = { ...figures.environment, browser: browserName(), pyodide: info.pyodide, cpus: navigator.hardwareConcurrency };
+      return figures;
+    };
+    state.browser = await measure("auto");
+    state.browserStdlib = null;
+    if (data.get("stdlib") && state.browser.environment.backend !== "stdlib") {
+      progress.phase("The same workloads on the stdlib backend…");
+      state.browserStdlib = await measure("stdlib");
+    }
     state.dcmjs = data.get("dcmjs") && workloads.includes("series_int16") ? await runDcmjs(config, signal, onProgress) : null;
     state.date = new Date().toISOString().slice(0, 16).replace("T", " ");
     show();
@@ -75,7 +85,7 @@ form.addEventListener("submit", async (event) => {
 
 /** The dcmjs reference: our fixture from Python, then dcmjs in its own worker (ended on cancel). */
 async function runDcmjs(config, signal, onProgress) {
-  progress.start("dcmjs reference: preparing the same volume…");
+  progress.phase("dcmjs reference: preparing the same volume…"); // (start would make a new cancel signal)
   const { files, results } = await dicomforge.run("bench_fixture", [], config, { signal });
   const [voxels, template] = ["volume.raw", "template.dcm"].map((n) => files.find((f) => f.name === n).data);
   const worker = new Worker(new URL("./dcmjs-worker.js", import.meta.url), { type: "module", name: "dcmjs-bench" });
@@ -125,7 +135,9 @@ function show() {
   const markdown = toMarkdown(state);
   document.querySelector("#bench-markdown").textContent = markdown;
   const json = document.querySelector("#bench-json");
-  json.textContent = JSON.stringify({ date: state.date, browser: state.browser, native: state.native, dcmjs: state.dcmjs }, null, 2);
+  json.textContent = JSON.stringify({
+    date: state.date, browser: state.browser, browserStdlib: state.browserStdlib, native: state.native, dcmjs: state.dcmjs,
+  }, null, 2);
   document.querySelector("#bench-results").hidden = false;
 }
 

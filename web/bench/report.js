@@ -1,5 +1,6 @@
 // The comparison the benchmark page and `make bench` show: one row per workload with the
-// browser's figures beside native CPython's (stdlib and numpy backends) and dcmjs's.
+// browser's figures (its active backend, js; and the stdlib backend in the same worker)
+// beside native CPython's (stdlib and numpy backends) and dcmjs's.
 // Pure functions over the JSON reports (dicomforge.bench.report and dcmjs-series.js):
 // no DOM, so Node (tests/bench/run.mjs) prints the same table the page draws.
 
@@ -22,7 +23,8 @@
  * @property {string} title
  * @property {string} unit
  * @property {object} params
- * @property {Figures} browser              Pyodide in this browser
+ * @property {Figures} browser              Pyodide in this browser, its active backend (js)
+ * @property {Figures|null} browserStdlib   Pyodide in this browser, stdlib backend (null: not measured)
  * @property {Figures|null} nativeStdlib    CPython, stdlib backend (null: not measured)
  * @property {Figures|null} nativeNumpy     CPython, numpy backend
  * @property {Figures|null} dcmjs           the pure-JS reference (series_int16 only)
@@ -39,11 +41,12 @@ export function sameParams(a, b) {
 
 /**
  * The comparison rows.
- * @param {{browser: object, native?: object[], dcmjs?: (Figures & {workload: string})|null}} reports
- *   browser: the bench job's report; native: `python -m dicomforge bench --json`'s "native" list.
+ * @param {{browser: object, browserStdlib?: object|null, native?: object[], dcmjs?: (Figures & {workload: string})|null}} reports
+ *   browser: the bench job's report; browserStdlib: the same job's with backend "stdlib";
+ *   native: `python -m dicomforge bench --json`'s "native" list.
  * @returns {Row[]}
  */
-export function comparisonRows({ browser, native = [], dcmjs = null }) {
+export function comparisonRows({ browser, browserStdlib = null, native = [], dcmjs = null }) {
   const byBackend = Object.fromEntries(native.map((report) => [report.environment.backend, report]));
   return Object.entries(browser.workloads).map(([name, figures]) => {
     const mismatched = [];
@@ -53,13 +56,14 @@ export function comparisonRows({ browser, native = [], dcmjs = null }) {
       mismatched.push(label);
       return null;
     };
+    const chromiumStdlib = comparable("chromium stdlib", browserStdlib?.workloads[name]);
     const nativeStdlib = comparable("native stdlib", byBackend.stdlib?.workloads[name]);
     const nativeNumpy = comparable("native numpy", byBackend.numpy?.workloads[name]);
     const js = comparable("dcmjs", dcmjs?.workload === name ? dcmjs : null);
     const ratio = (other) => (other ? figures.per_unit_ms.median / other.per_unit_ms.median : null);
     return {
       name, title: figures.title, unit: figures.unit, params: figures.params, browser: figures,
-      nativeStdlib, nativeNumpy, dcmjs: js, ratioStdlib: ratio(nativeStdlib), ratioNumpy: ratio(nativeNumpy),
+      browserStdlib: chromiumStdlib, nativeStdlib, nativeNumpy, dcmjs: js, ratioStdlib: ratio(nativeStdlib), ratioNumpy: ratio(nativeNumpy),
       mismatched,
     };
   });
@@ -89,14 +93,14 @@ export function fmt(value) {
 }
 
 export const COLUMNS = [
-  "workload", "unit", "chromium ms/unit median (p95)", "native stdlib", "native numpy",
+  "workload", "unit", "chromium ms/unit median (p95)", "chromium stdlib", "native stdlib", "native numpy",
   "chromium ÷ native stdlib", "chromium ÷ native numpy", "dcmjs (chromium)", "chromium units/s", "chromium MB/s",
 ];
 
 /** The cells of a row, in COLUMNS order, as text. */
 export function rowCells(row) {
   return [
-    row.name, row.unit, ms(row.browser), ms(row.nativeStdlib), ms(row.nativeNumpy),
+    row.name, row.unit, ms(row.browser), ms(row.browserStdlib), ms(row.nativeStdlib), ms(row.nativeNumpy),
     ratio(row.ratioStdlib), ratio(row.ratioNumpy), ms(row.dcmjs), fmt(row.browser.per_s), fmt(row.browser.mb_per_s),
   ];
 }
@@ -140,6 +144,7 @@ export function toMarkdown(reports) {
   const [numpy, stdlib] = ["numpy", "stdlib"].map((b) => reports.native?.find((r) => r.environment.backend === b));
   out.push(
     `- ${environmentLine("chromium", reports.browser.environment)}`,
+    `- ${environmentLine("chromium stdlib", reports.browserStdlib?.environment)}`,
     `- ${environmentLine("native stdlib", stdlib?.environment)}`,
     `- ${environmentLine("native numpy", numpy?.environment)}`,
   );

@@ -4,6 +4,7 @@
 //                             python_stdlib.zip byte-compiled at build time (precompile.mjs)
 //   /py/dicomforge.zip        the dicomforge package, zipped from py/dicomforge (with pycs in builds)
 //   /py/wheels-pycache.zip    pycs for the pinned wheels (a start-up speed-up, optional)
+//   /wasm/kernels.wasm        the js pixel backend's SIMD kernels (web/worker/kernels.wat, by wabt)
 //   /wheels/*                 the pinned wheels (public/wheels, filled by py/tools/fetch_wheels.py);
 //                             a missing wheel is a 404, never the SPA's index.html
 //   /sw.js                    (builds only) the service worker that precaches all of the above
@@ -12,6 +13,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "
 import { join, relative, resolve } from "node:path";
 import JSZip from "jszip";
 import { precompiledPackage, precompiledStdlib, precompiledWheels } from "./precompile.mjs";
+import { compileKernels } from "./wasm-kernels.mjs";
 
 // Content Security Policy: only our origin, plus what WebAssembly needs ('wasm-unsafe-eval');
 // data:/blob: images for the viewer's PNG export. Sent as a header by the dev and preview
@@ -113,6 +115,7 @@ function devMiddleware(root) {
       }
       if (path === "/py/dicomforge.zip") return send(await sourceArchive(root), path);
       if (path === "/py/wheels-pycache.zip") return send(readFileSync(await precompiledWheels(root)), path);
+      if (path === "/wasm/kernels.wasm") return send(await compileKernels(root), path);
     } catch (err) {
       res.statusCode = 404;
       return res.end(String(err.message));
@@ -159,6 +162,7 @@ export default function dicomforgeRuntime() {
       emit("pyodide/python_stdlib.zip", readFileSync(await precompiledStdlib(root)));
       emit("py/wheels-pycache.zip", readFileSync(await precompiledWheels(root)));
       emit("py/dicomforge.zip", await precompiledPackage(root, packageSources(root)));
+      emit("wasm/kernels.wasm", await compileKernels(root));
     },
     closeBundle() {
       if (existsSync(join(outDir, "index.html"))) writeServiceWorker(root, outDir, base);

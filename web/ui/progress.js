@@ -17,6 +17,12 @@ export function setupProgress(element) {
       cancel.disabled = false;
       return controller.signal;
     },
+    /** A new phase of the same job: a new label, the bar restarted, the same cancel signal. */
+    phase(label) {
+      if (!controller) return;
+      bar.removeAttribute("value");
+      text.textContent = label;
+    },
     update({ done, total, file }, unit = "files") {
       // progress reaches the page through its own channel, so a last report may arrive
       // after the job's result: once finished, the final message stays

@@ -13,7 +13,7 @@
  * @property {string} baseUrl  Absolute URL of the folder holding pyodide/, wheels/ and py/
  *   (the app's own origin; nothing is fetched from anywhere else).
  * @property {string} [packagesUrl]  URL of a hosted full Pyodide package set; when given,
- *   numpy is loaded from it (build-time setting DICOMFORGE_PACKAGES_URL). Empty: stdlib backend.
+ *   numpy is loaded from it (build-time setting DICOMFORGE_PACKAGES_URL). Empty: the js backend (kernels.js).
  * @property {number} [firstJobHeap]  Bytes of wasm heap written once after start-up, for the
  *   first job (default 192 MiB, see heap.js); 0 leaves the heap as it is (an embedding page short
  *   of memory: the first job then writes its pages itself).
@@ -26,7 +26,7 @@
  * @property {string} python       Python version inside Pyodide.
  * @property {string} pydicom      pydicom version.
  * @property {string} dicomforge   dicomforge version.
- * @property {"numpy"|"stdlib"} backend  Active pixel backend.
+ * @property {"numpy"|"js"|"stdlib"} backend  Active pixel backend.
  * @property {{volumeEndings: string[]}} inputKinds  File-name endings of volume files
  *   (dicomforge.kinds): the client posts those first.
  * @property {Object<string, JobDescription>} jobs  The product's jobs (JOB_NAMES), by name; the
@@ -208,6 +208,7 @@
  * @property {number} [files]  Files of the overlay workload (default 500).
  * @property {number} [runs]  Timed runs after the warm-up (default 5).
  * @property {number} [seed]  Seed of the synthetic inputs (default 1).
+ * @property {"auto"|"numpy"|"js"|"stdlib"} [backend]  Pixel backend to measure (default "auto": the active one).
  * @property {number|string} [memoryBudget]
  */
 

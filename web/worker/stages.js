@@ -5,9 +5,16 @@
 //            compiled at build time, are unpacked first so nothing is compiled here)
 //   micropip micropip installs pydicom from the verified local wheel
 //   numpy    only when a full package set is configured; failure is a warning, not an error
-//   package  dicomforge, zipped from py/ by the build, imported from the zip (with pydicom)
+//   package  dicomforge, zipped from py/ by the build, imported from the zip (with pydicom),
+//            after the JavaScript pixel kernels (kernels.js, with their WebAssembly SIMD
+//            part wasm/kernels.wasm) are registered for it: its `js` backend, active
+//            unless numpy was loaded
 // Knows nothing of jobs or the DOM: it returns Pyodide and the Python entry points.
+import * as jsKernels from "./kernels.js";
 import { RUNTIME_WHEELS, RuntimeLoadError, fetchVerifiedWheel } from "./wheels.js";
+
+/** The module name dicomforge.kernels.js_backend imports the JavaScript kernels by. */
+const JS_KERNELS_MODULE = "dicomforge_js_kernels";
 
 /** Where py/dicomforge.zip is written and imported from (web/build/precompile.mjs compiles for it). */
 const PACKAGE_MOUNT = "/lib/dicomforge.zip";
@@ -83,12 +90,14 @@ export async function loadRuntime({ baseUrl, packagesUrl = "" }) {
   const t0 = performance.now();
   const wheelsPromise = stage("fetch", timings, () => Promise.all(RUNTIME_WHEELS.map((pin) => fetchVerifiedWheel(baseUrl, pin))));
   const archivePromise = fetchArchive(new URL("py/dicomforge.zip", baseUrl), "py/dicomforge.zip");
+  const simdPromise = fetchArchive(new URL("wasm/kernels.wasm", baseUrl), "wasm/kernels.wasm");
   // pycs for the wheels: only a speed-up, so a missing one is not an error
   const pycachePromise = fetch(new URL("py/wheels-pycache.zip", baseUrl))
     .then((r) => (r.ok ? r.arrayBuffer() : null))
     .catch(() => null);
   wheelsPromise.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
   archivePromise.catch(() => {});
+  simdPromise.catch(() => {});
 
   const pyodide = await stage("core", timings, async () => {
     const indexURL = new URL("pyodide/", baseUrl).href;
@@ -120,7 +129,7 @@ export async function loadRuntime({ baseUrl, packagesUrl = "" }) {
       try {
         pyodide.pyimport("numpy");
       } catch {
-        warnings.push(`numpy could not be loaded from ${packagesUrl} (${problems[0] ?? "not found"}); using the stdlib backend`);
+        warnings.push(`numpy could not be loaded from ${packagesUrl} (${problems[0] ?? "not found"}); using the js backend`);
       }
     });
   }
@@ -128,6 +137,10 @@ export async function loadRuntime({ baseUrl, packagesUrl = "" }) {
   const python = await stage("package", timings, async () => {
     // imported from the archive as it is (zipimport; the build puts a pyc beside each module):
     // one file written instead of a hundred and fifty unpacked
+    if (!jsKernels.installWasm(await simdPromise)) {
+      warnings.push("this browser cannot run WebAssembly SIMD: the pixel kernels run as plain JavaScript loops (slower)");
+    }
+    pyodide.registerJsModule(JS_KERNELS_MODULE, jsKernels);
     pyodide.FS.writeFile(PACKAGE_MOUNT, await archivePromise);
     const sys = pyodide.pyimport("sys");
     sys.path.insert(0, PACKAGE_MOUNT);

@@ -1,8 +1,8 @@
 """``python -m dicomforge bench``: the synthetic workloads of :mod:`dicomforge.bench`, natively.
 
-Runs every chosen workload once per pixel backend (numpy and stdlib by default; the
-backend is fixed at import, so the other one runs in a child process of the same
-interpreter) and prints one line per workload and backend. ``--json OUT`` writes
+Runs every chosen workload once per pixel backend (numpy and stdlib by default, one after
+the other in this process: :func:`dicomforge.kernels.use_backend`) and prints one line per
+workload and backend. ``--json OUT`` writes
 ``{"native": [report, ...]}``, one report per backend, the file the benchmark page and
 ``make bench`` compare the browser's figures with.
 """
@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
-import tempfile
 
 from dicomforge import bench, kernels
 from dicomforge.bench import WORKLOADS, BenchConfig
-from dicomforge.errors import DicomForgeError, OptionsError
+from dicomforge.errors import OptionsError
 
 from .run import EXIT_OK
 
@@ -46,26 +43,6 @@ def _progress_printer(backend: str):
     return progress
 
 
-def _config_args(args: argparse.Namespace) -> list[str]:
-    out = [f"--slices={args.slices}", f"--files={args.files}", f"--runs={args.runs}", f"--seed={args.seed}"]
-    return out + [f"--workload={name}" for name in args.workload or []]
-
-
-def _in_child(backend: str, args: argparse.Namespace) -> dict:
-    """The report of *backend*, measured by a fresh interpreter with that backend forced."""
-    with tempfile.TemporaryDirectory() as folder:
-        out = os.path.join(folder, "report.json")
-        env = {**os.environ, "DICOMFORGE_BACKEND": backend, "PYTHONPATH": os.pathsep.join(sys.path)}
-        command = [sys.executable, "-m", "dicomforge", "bench", f"--backend={backend}", f"--json={out}",
-                   "--single", *_config_args(args)]
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-            raise DicomForgeError(f"the {backend} backend's run failed: {last}")
-        with open(out) as fh:
-            return json.load(fh)["native"][0]
-
-
 def _run(args: argparse.Namespace) -> int:
     config = bench.BenchConfig(slices=args.slices, files=args.files, runs=args.runs, seed=args.seed)
     names = bench.check_names(args.workload)
@@ -76,16 +53,14 @@ def _run(args: argparse.Namespace) -> int:
         raise OptionsError(f"backend {missing[0]} is not available here (available: {', '.join(sorted(available))})")
     reports = []
     for backend in (b for b in wanted if b in available):
-        if backend == kernels.BACKEND:
+        previous = kernels.use_backend(backend)
+        try:
             report = bench.run(names, config, _progress_printer(backend))
-        elif args.single:
-            raise OptionsError(f"backend {backend} is not the active one ({kernels.BACKEND})")
-        else:
-            report = _in_child(backend, args)
+        finally:
+            kernels.use_backend(previous)
         reports.append(report)
-        if not args.single:
-            for name, figures in report["workloads"].items():
-                print(format_line(backend, name, figures))
+        for name, figures in report["workloads"].items():
+            print(format_line(backend, name, figures))
     for backend in missing:
         print(f"note: backend {backend} is not available here (numpy not importable); skipped", file=sys.stderr)
     if args.json:
@@ -104,7 +79,7 @@ def add_command(subparsers) -> None:
     p.add_argument("--files", type=int, default=defaults.files, metavar="N", help="files of the overlay workload")
     p.add_argument("--runs", type=int, default=defaults.runs, metavar="N", help="timed runs after the warm-up")
     p.add_argument("--seed", type=int, default=defaults.seed, metavar="N", help="seed of the synthetic inputs")
-    p.add_argument("--backend", choices=(*BACKENDS, "both"), default="both", help="pixel backend(s) to measure")
-    p.add_argument("--single", action="store_true", help=argparse.SUPPRESS)  # a child run: this backend only
+    p.add_argument("--backend", choices=("numpy", "js", "stdlib", "both"), default="both",
+                   help="pixel backend(s) to measure (both: numpy and stdlib)")
     p.add_argument("--json", metavar="OUT", help='also write {"native": [report per backend]} to OUT')
     p.set_defaults(run=_run)

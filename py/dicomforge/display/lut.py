@@ -10,8 +10,11 @@ can apply it to all pixels at once (:func:`kernels.apply_split_lut`).
 from __future__ import annotations
 
 import math
+import sys
+from array import array
 from dataclasses import dataclass
 
+from dicomforge import kernels
 from dicomforge.errors import InputError, OptionsError
 
 from .presets import FUNCTIONS
@@ -97,11 +100,11 @@ def mapping(frame_info, center=None, width=None, function: str = "LINEAR", voi: 
             high, low = split_tables(info.dtype == "int16", a, b)
             if not table:  # render applies the split tables directly
                 return None, (high, low, info.invert)
-            top = _TOP
-            greys = bytes(
-                0 if z < 0 else 255 if z >= top else z >> _SHIFT
-                for z in [high[(d >> 8) & 0xFF] + low[d & 0xFF] for d in range(offset, offset + size)]
-            )
+            # the table's data values as 16-bit elements, through the same split tables as a frame
+            values = array("h" if info.dtype == "int16" else "H", range(offset, offset + size))
+            if sys.byteorder == "big":
+                values.byteswap()
+            greys = kernels.apply_split_lut(values.tobytes(), high, low)
             return inverted(greys, info.invert), (high, low, info.invert)
         return inverted(_ramp(a, b, offset, size), info.invert), None
     greys = _table_greys(info, _modality_values(info), center, width, function, voi)
