@@ -118,7 +118,7 @@ for (const backend of ["stdlib", "numpy"]) {
   const out = execFileSync(python, ["-c", NATIVE, dir], { encoding: "utf8", env: { ...process.env, PYTHONPATH: "py", DICOMFORGE_BACKEND: backend } });
   native[backend] = JSON.parse(out);
 }
-console.log(`natively (CPython, same files, median of 3; the page runs the stdlib backend):`);
+console.log(`natively (CPython, same files, median of 3; the page runs the js backend):`);
 for (const [name, n] of Object.entries(native)) {
   console.log(`  ${name}: describe ${n.describe.toFixed(0)} ms, overlay job incl. zip ${n.overlay.toFixed(0)} ms`);
 }

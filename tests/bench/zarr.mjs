@@ -74,9 +74,11 @@ async function inPage(path, form, job, choose) {
   await page.click(`${form} button[type=submit]`);
   await page.waitForSelector("#download a", { timeout: 600_000 });
   const times = await pageTimes(page, job);
+  backend = (await page.textContent("#versions"))?.match(/backend (\w+)/)?.[1] ?? "?";
   await page.close();
   return times;
 }
+let backend = "?";
 
 const page = { zstd: [], blosc: [], rebuild: [] };
 for (let i = 0; i < runs; i++) {
@@ -88,7 +90,7 @@ await browser.close();
 
 const mbs = (ms) => native.mb / (ms / 1000);
 const show = (xs) => xs.map((x) => x.toFixed(0)).join(", ");
-console.log(`Zarr v3, ${slices} slices of 512x512 int16 (${native.mb.toFixed(0)} MB), headless chromium (built app, kernel backend stdlib) vs native (numpy)`);
+console.log(`Zarr v3, ${slices} slices of 512x512 int16 (${native.mb.toFixed(0)} MB), headless chromium (built app, kernel backend ${backend}) vs native (numpy)`);
 for (const [name, label] of [["zstd", "zstd level 1"], ["blosc", "Blosc zstd/bitshuffle clevel 1"]]) {
   const ms = page[name].map((t) => t.exported);
   const bytes = page[name][0].job.zipBytes;

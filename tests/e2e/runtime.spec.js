@@ -17,7 +17,8 @@ test("worker becomes ready and the footer shows the versions", async ({ page, ba
   await expect(footer).toContainText(/Python 3\.14\.\d+/);
   await expect(footer).toContainText(`pydicom ${pydicomPin.version}`);
   await expect(footer).toContainText(/dicomforge \d+\.\d+\.\d+/);
-  await expect(footer).toContainText("backend js");
+  await expect(footer).toContainText("backend js (WebAssembly SIMD)");
+  expect(requests.some((u) => u.endsWith("/wasm/kernels.wasm"))).toBe(true);
   // the empty workspace: no progress bar, no download, no viewer before there is a job
   for (const id of ["#progress", "#download", "#viewer", "#series-form", "#overlay-form"]) {
     await expect(page.locator(id)).toBeHidden();
@@ -44,6 +45,22 @@ test("dropped DICOM files are described and a bad one is named", async ({ page }
   await expect(bad).toHaveClass(/error/);
   await expect(bad).toContainText("unrecognised format: not NRRD, NIfTI, MetaImage, VTK legacy, Zarr or DICOM");
   expect(consoleErrors).toEqual([]);
+});
+
+test("without the SIMD kernels the page says so and the js backend's loops still convert", async ({ page }) => {
+  const { consoleErrors } = watchPage(page);
+  await page.route("**/wasm/kernels.wasm", (route) => route.fulfill({ status: 404, body: "not found" }));
+  await page.goto("/");
+  await waitReady(page);
+  await expect(page.locator("#runtime-status")).toContainText("wasm/kernels.wasm is missing: the pixel kernels run as plain JavaScript loops");
+  const footer = page.locator("#versions");
+  await expect(footer).toContainText("backend js");
+  await expect(footer).not.toContainText("SIMD");
+  await page.locator("#file-input").setInputFiles([
+    { name: "CT_small.dcm", mimeType: "application/dicom", buffer: pydicomTestFile("CT_small.dcm") },
+  ]);
+  await expect(page.locator("#viewer")).toHaveAttribute("data-painted", /[1-9]/, { timeout: 60_000 });
+  expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
 });
 
 test("a missing wheel is a clear error in the page, not a blank page", async ({ page }) => {

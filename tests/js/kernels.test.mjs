@@ -86,7 +86,7 @@ test("rescaleToInt16 (float32): half-way cases, NaN, infinities, overflow", () =
   }
 });
 
-test("valueRange: float32 (NaN, infinities, both zeros) and 16-bit integers", () => {
+test("valueRange: float32 (NaN, infinities, both zeros) and 8- and 16-bit integers", () => {
   const zeros = new Float32Array([0, -0, 0, -0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   const negFirst = new Float32Array([-0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   const allNan = new Float32Array(40).fill(NaN);
@@ -103,7 +103,7 @@ test("valueRange: float32 (NaN, infinities, both zeros) and 16-bit integers", ()
   }
   for (const n of SIZES.filter(Boolean)) {
     const src = random(2 * n, n + 2);
-    for (const dtype of ["int16", "uint16"]) same(`${dtype} range n=${n}`, 24, (out) => K.valueRange(proxy(odd(src)), dtype, proxy(out), "nan"));
+    for (const dtype of ["int8", "uint8", "int16", "uint16"]) same(`${dtype} range n=${n}`, 24, (out) => K.valueRange(proxy(odd(src)), dtype, proxy(out), "nan"));
   }
 });
 

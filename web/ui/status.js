@@ -25,5 +25,5 @@ export function showFailed(element, error) {
 export function showVersions(footer, info) {
   footer.textContent =
     `Pyodide ${info.pyodide} · Python ${info.python} · pydicom ${info.pydicom} · ` +
-    `dicomforge ${info.dicomforge} · backend ${info.backend}`;
+    `dicomforge ${info.dicomforge} · backend ${info.backend}${info.backend === "js" && info.simd ? " (WebAssembly SIMD)" : ""}`;
 }

@@ -27,6 +27,7 @@
  * @property {string} pydicom      pydicom version.
  * @property {string} dicomforge   dicomforge version.
  * @property {"numpy"|"js"|"stdlib"} backend  Active pixel backend.
+ * @property {boolean} simd  Whether the js backend's WebAssembly SIMD kernels are installed.
  * @property {{volumeEndings: string[]}} inputKinds  File-name endings of volume files
  *   (dicomforge.kinds): the client posts those first.
  * @property {Object<string, JobDescription>} jobs  The product's jobs (JOB_NAMES), by name; the

@@ -211,7 +211,7 @@ export function valueRange(src, dtype, dst, skip) {
     expectLength(d, 24, "range output");
     const out = new Float64Array(3);
     if (simd && dtype === "float32" && s.length) simdFloatRange(s, skip === "nonfinite", out);
-    else if (simd && (dtype === "int16" || dtype === "uint16") && s.length) simdRange16(s, dtype === "int16", out);
+    else if (simd && dtype in RANGE_KINDS && s.length) simdRangeInt(s, dtype, out);
     else if (dtype.startsWith("float")) floatRange(typed(s, dtype), skip === "nonfinite", out);
     else intRange(typed(s, dtype), out);
     d.set(new Uint8Array(out.buffer));
@@ -278,13 +278,19 @@ function firstZero(v) {
   return 0;
 }
 
-function simdRange16(s, signed, out) {
+const RANGE_KINDS = { int8: 0, uint8: 1, int16: 2, uint16: 3 };
+
+function simdRangeInt(s, dtype, out) {
   let lo = Infinity, hi = -Infinity;
-  simdReduce(s, 2, 8, padWith(s.slice(0, 2)), (at, steps, heap) => {
-    simd.range_i16(at, steps, signed ? 1 : 0);
-    const r = new Int32Array(heap.buffer, 0, 2);
-    lo = Math.min(lo, r[0]);
-    hi = Math.max(hi, r[1]);
+  const Typed = TYPED[dtype];
+  const size = Typed.BYTES_PER_ELEMENT;
+  simdReduce(s, size, 16 / size, padWith(s.slice(0, size)), (at, steps, heap) => {
+    simd.range_int(at, steps, RANGE_KINDS[dtype]);
+    const lanes = new Typed(heap.buffer, 0, 32 / size); // minima, then maxima
+    for (let k = 0; k < lanes.length / 2; k++) {
+      lo = Math.min(lo, lanes[k]);
+      hi = Math.max(hi, lanes[k + lanes.length / 2]);
+    }
   });
   out[0] = lo; out[1] = hi; out[2] = 0;
 }

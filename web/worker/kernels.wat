@@ -74,48 +74,38 @@
       (i32.add (i32x4.extract_lane 0 (local.get $kept)) (i32x4.extract_lane 1 (local.get $kept)))
       (i32.add (i32x4.extract_lane 2 (local.get $kept)) (i32x4.extract_lane 3 (local.get $kept)))))))
 
-  ;; 16-bit integers, signed or not: at 0 min i32, 4 max i32 (kernels.js pads with element 0)
-  (func (export "range_i16") (param $src i32) (param $steps i32) (param $signed i32)
-    (local $x v128) (local $lo v128) (local $hi v128) (local $m i32) (local $k i32)
+  ;; 8- or 16-bit integers: the lane-wise minimum at 0 and maximum at 16, for kernels.js to
+  ;; fold ($kind: 0 int8, 1 uint8, 2 int16, 3 uint16; it pads with element 0)
+  (func (export "range_int") (param $src i32) (param $steps i32) (param $kind i32)
+    (local $x v128) (local $lo v128) (local $hi v128)
     (local.set $lo (v128.load (local.get $src)))
     (local.set $hi (local.get $lo))
     (block $done
       (loop $next
         (br_if $done (i32.eqz (local.get $steps)))
         (local.set $x (v128.load (local.get $src)))
-        (if (local.get $signed)
-          (then (local.set $lo (i16x8.min_s (local.get $lo) (local.get $x)))
-                (local.set $hi (i16x8.max_s (local.get $hi) (local.get $x))))
-          (else (local.set $lo (i16x8.min_u (local.get $lo) (local.get $x)))
-                (local.set $hi (i16x8.max_u (local.get $hi) (local.get $x)))))
+        (block $kinds
+          (block $u16
+            (block $i16
+              (block $u8
+                (block $i8
+                  (br_table $i8 $u8 $i16 $u16 (local.get $kind)))
+                (local.set $lo (i8x16.min_s (local.get $lo) (local.get $x)))
+                (local.set $hi (i8x16.max_s (local.get $hi) (local.get $x)))
+                (br $kinds))
+              (local.set $lo (i8x16.min_u (local.get $lo) (local.get $x)))
+              (local.set $hi (i8x16.max_u (local.get $hi) (local.get $x)))
+              (br $kinds))
+            (local.set $lo (i16x8.min_s (local.get $lo) (local.get $x)))
+            (local.set $hi (i16x8.max_s (local.get $hi) (local.get $x)))
+            (br $kinds))
+          (local.set $lo (i16x8.min_u (local.get $lo) (local.get $x)))
+          (local.set $hi (i16x8.max_u (local.get $hi) (local.get $x))))
         (local.set $src (i32.add (local.get $src) (i32.const 16)))
         (local.set $steps (i32.sub (local.get $steps) (i32.const 1)))
         (br $next)))
-    ;; the eight lanes of each, folded with scalar compares
     (v128.store (i32.const 0) (local.get $lo))
-    (v128.store (i32.const 16) (local.get $hi))
-    (local.set $k (i32.const 0))
-    (local.set $m (call $lane16 (i32.const 0) (local.get $signed)))
-    (loop $lanes
-      (local.set $m (select (local.get $m) (call $lane16 (i32.shl (local.get $k) (i32.const 1)) (local.get $signed))
-        (i32.le_s (local.get $m) (call $lane16 (i32.shl (local.get $k) (i32.const 1)) (local.get $signed)))))
-      (local.set $k (i32.add (local.get $k) (i32.const 1)))
-      (br_if $lanes (i32.lt_u (local.get $k) (i32.const 8))))
-    (local.set $x (i32x4.splat (local.get $m)))
-    (local.set $k (i32.const 0))
-    (local.set $m (call $lane16 (i32.const 16) (local.get $signed)))
-    (loop $lanes
-      (local.set $m (select (local.get $m) (call $lane16 (i32.add (i32.const 16) (i32.shl (local.get $k) (i32.const 1))) (local.get $signed))
-        (i32.ge_s (local.get $m) (call $lane16 (i32.add (i32.const 16) (i32.shl (local.get $k) (i32.const 1))) (local.get $signed)))))
-      (local.set $k (i32.add (local.get $k) (i32.const 1)))
-      (br_if $lanes (i32.lt_u (local.get $k) (i32.const 8))))
-    (i32.store (i32.const 0) (i32x4.extract_lane 0 (local.get $x)))
-    (i32.store (i32.const 4) (local.get $m)))
-
-  (func $lane16 (param $at i32) (param $signed i32) (result i32)
-    (if (result i32) (local.get $signed)
-      (then (i32.load16_s (local.get $at)))
-      (else (i32.load16_u (local.get $at)))))
+    (v128.store (i32.const 16) (local.get $hi)))
 
   ;; ---- grey -> RGBA ---------------------------------------------------------------------
   ;; 16 grey bytes to 16 RGBA pixels (alpha 255) per step

@@ -90,14 +90,16 @@ export async function loadRuntime({ baseUrl, packagesUrl = "" }) {
   const t0 = performance.now();
   const wheelsPromise = stage("fetch", timings, () => Promise.all(RUNTIME_WHEELS.map((pin) => fetchVerifiedWheel(baseUrl, pin))));
   const archivePromise = fetchArchive(new URL("py/dicomforge.zip", baseUrl), "py/dicomforge.zip");
-  const simdPromise = fetchArchive(new URL("wasm/kernels.wasm", baseUrl), "wasm/kernels.wasm");
+  // the SIMD kernels only speed the js backend up: without them its JavaScript loops run
+  const simdPromise = fetch(new URL("wasm/kernels.wasm", baseUrl))
+    .then((r) => (r.ok ? r.arrayBuffer() : null))
+    .catch(() => null);
   // pycs for the wheels: only a speed-up, so a missing one is not an error
   const pycachePromise = fetch(new URL("py/wheels-pycache.zip", baseUrl))
     .then((r) => (r.ok ? r.arrayBuffer() : null))
     .catch(() => null);
   wheelsPromise.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
   archivePromise.catch(() => {});
-  simdPromise.catch(() => {});
 
   const pyodide = await stage("core", timings, async () => {
     const indexURL = new URL("pyodide/", baseUrl).href;
@@ -137,7 +139,9 @@ export async function loadRuntime({ baseUrl, packagesUrl = "" }) {
   const python = await stage("package", timings, async () => {
     // imported from the archive as it is (zipimport; the build puts a pyc beside each module):
     // one file written instead of a hundred and fifty unpacked
-    if (!jsKernels.installWasm(await simdPromise)) {
+    const simd = await simdPromise;
+    if (!simd) warnings.push("wasm/kernels.wasm is missing: the pixel kernels run as plain JavaScript loops (slower)");
+    else if (!jsKernels.installWasm(new Uint8Array(simd))) {
       warnings.push("this browser cannot run WebAssembly SIMD: the pixel kernels run as plain JavaScript loops (slower)");
     }
     pyodide.registerJsModule(JS_KERNELS_MODULE, jsKernels);
@@ -151,5 +155,5 @@ export async function loadRuntime({ baseUrl, packagesUrl = "" }) {
   const described = python.runtimeInfo();
   const info = described.toJs({ dict_converter: Object.fromEntries });
   described.destroy();
-  return { pyodide, python, info: { ok: true, pyodide: pyodide.version, ...info, warnings, timings } };
+  return { pyodide, python, info: { ok: true, pyodide: pyodide.version, ...info, simd: jsKernels.usesWasm(), warnings, timings } };
 }

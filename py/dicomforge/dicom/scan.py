@@ -262,12 +262,24 @@ def _file_meta(data) -> tuple[list, int, str]:
     return meta, pos, ts
 
 
+def _meta_of(item: NamedInput) -> tuple[list, int, str]:
+    """:func:`_file_meta` of *item*, kept with a whole input (``item.memo``): its format is
+    detected from the file meta and then the file is scanned, one parse for both."""
+    memo = None if getattr(item, "partial", False) else getattr(item, "memo", None)
+    if memo is None:
+        return _file_meta(item.data)
+    found = memo.get("file_meta")
+    if found is None:
+        found = memo["file_meta"] = _file_meta(item.data)
+    return found
+
+
 def _scan(item: NamedInput, header_only: bool, budget: int) -> DicomScan:
     data = item.data
     if len(data) < 132 or bytes(data[128:132]) != b"DICM":
         raise InputError(NOT_PART10, item.name)
     try:
-        meta, meta_end, ts = _file_meta(data)
+        meta, meta_end, ts = _meta_of(item)
         if not ts:
             raise InputError("the file meta has no Transfer Syntax UID (0002,0010)")
         implicit, little = ts == tags.IMPLICIT_VR_LITTLE_ENDIAN, ts != tags.EXPLICIT_VR_BIG_ENDIAN
@@ -290,7 +302,7 @@ def transfer_syntax_of(item: NamedInput) -> str | None:
     if len(data) < 132 or bytes(data[128:132]) != b"DICM":
         return None
     try:
-        return _file_meta(data)[2] or None
+        return _meta_of(item)[2] or None
     except (InputError, struct.error):
         return None
 
@@ -302,7 +314,7 @@ def sop_class_of(item: NamedInput) -> str | None:
     if len(data) < 132 or bytes(data[128:132]) != b"DICM":
         return None
     try:
-        meta = _file_meta(data)[0]
+        meta = _meta_of(item)[0]
     except (InputError, struct.error):
         return None
     found = next((bytes(data[s:e]) for t, _, s, e, _ in meta if t == tags.MEDIA_STORAGE_SOP_CLASS_UID), b"")

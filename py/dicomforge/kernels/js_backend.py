@@ -48,11 +48,15 @@ class JsKernels(StdlibKernels):
         import importlib
 
         self.js = importlib.import_module(JS_MODULE)  # ImportError where no host registered it
+        self._functions: dict = {}  # kernel name -> its JsProxy (a lookup through the module costs ~4-18 us)
 
     def _run(self, kernel: str, *args):
         """Call the JavaScript kernel *kernel*; an error it raises becomes a DicomForgeError."""
+        function = self._functions.get(kernel)
+        if function is None:
+            function = self._functions[kernel] = getattr(self.js, kernel)
         try:
-            return getattr(self.js, kernel)(*args)
+            return function(*args)
         except Exception as error:
             if type(error).__name__ != "JsException":
                 raise
@@ -154,7 +158,7 @@ class JsKernels(StdlibKernels):
     def distinct_values(self, data, dtype: str) -> list:
         code, size = lookup(dtype)
         check_whole(data, size, dtype)
-        if not _narrow(dtype):
+        if not _narrow(dtype) or size == 1:  # 8-bit: two bytes.translate passes beat a loop (17 against 96 ms for 32 MB)
             return super().distinct_values(data, dtype)
         return array(code, self._run("distinctValues", data, dtype).to_bytes()).tolist()
 
