@@ -190,15 +190,47 @@ JS = next((b for b in OTHERS if b.name == "js"), None)
 needs_js = pytest.mark.skipif(JS is None, reason="the js backend runs in Pyodide with the worker's kernels")
 
 
+def _series_pixels() -> list:
+    """The Pixel Data of every file the series job writes from the float32 phantom (rescaled
+    to int16 by the active backend)."""
+    import io
+
+    import pydicom
+
+    from dicomforge import jobs
+    from dicomforge.inputs import NamedInput
+    from dicomforge.phantom import phantom_nifti
+
+    nifti = phantom_nifti((64, 64, 6))
+    header, voxels = nifti[:352], nifti[352:]  # int16 voxels -> float32 ones (datatype 16, 32 bits)
+    values = struct.unpack(f"<{len(voxels) // 2}h", voxels)
+    header = header[:70] + struct.pack("<hh", 16, 32) + header[74:]
+    data = header + struct.pack(f"<{len(values)}f", *(v + 0.25 for v in values))
+    events = list(jobs.start("series", [NamedInput("phantom_f32.nii", data)], {}))
+    files = [e["data"] for e in events if e["type"] == "file"]
+    assert files, [e for e in events if e["type"] in ("error", "failed")]
+    return [pydicom.dcmread(io.BytesIO(bytes(f))).PixelData for f in files]
+
+
 @needs_js
-def test_js_error_releases_buffers_and_next_kernel_runs():
+def test_js_error_releases_buffers_and_next_job_runs():
     """A kernel that throws mid-way is a DicomForgeError, its buffer views are released (a
-    bytearray with a view still held could not be resized) and the next kernel runs."""
+    bytearray with a view still held could not be resized), and the next kernel and the next
+    job run, with the bytes the reference gives."""
     data = bytearray(b"\x01\x02\x03\x04")
     with pytest.raises(DicomForgeError, match="pixel kernel byteswap failed"):
         JS._run("byteswap", data, bytearray(3), 2)  # an output too short: refused in JavaScript
     data.extend(b"\x05\x06")  # BufferError if a view were still held
     assert JS.byteswap(data, 2) == b"\x02\x01\x04\x03\x06\x05"
+    active = kernels.use_backend("js")
+    try:
+        with_js = _series_pixels()
+    finally:
+        kernels.use_backend("stdlib")
+    try:
+        assert with_js == _series_pixels()
+    finally:
+        kernels.use_backend(active)
 
 
 @needs_js
@@ -210,6 +242,20 @@ def test_js_checks_before_touching_memory():
         JS.value_range(b"ab", "float16")
     with pytest.raises(DicomForgeError, match="overlay mask has 2 pixels, the image 3"):
         JS.grey_to_rgba(b"abc", [(b"\x01\x01", (1, 2, 3))])
+
+
+@needs_js
+def test_js_job_after_the_heap_grows():
+    """A job, then 256 MB more heap (every view made before is detached), then the same job:
+    the same files, byte for byte."""
+    active = kernels.use_backend("js")
+    try:
+        before = _series_pixels()
+        grown = [bytearray(64 << 20) for _ in range(4)]
+        assert _series_pixels() == before
+        del grown
+    finally:
+        kernels.use_backend(active)
 
 
 @needs_js
