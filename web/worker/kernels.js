@@ -210,6 +210,7 @@ export function valueRange(src, dtype, dst, skip) {
   withBytes([src, dst], (s, d) => {
     expectLength(d, 24, "range output");
     const out = new Float64Array(3);
+    if (!TYPED[dtype] || s.length % TYPED[dtype].BYTES_PER_ELEMENT) throw new RangeError(`not a whole number of ${dtype} elements`);
     if (simd && dtype === "float32" && s.length) simdFloatRange(s, skip === "nonfinite", out);
     else if (simd && dtype in RANGE_KINDS && s.length) simdRangeInt(s, dtype, out);
     else if (dtype.startsWith("float")) floatRange(typed(s, dtype), skip === "nonfinite", out);
@@ -298,6 +299,7 @@ function simdRangeInt(s, dtype, out) {
 /** round((v - intercept) / slope) half to even, clamped to int16, NaN -> -32768, into *dst*. */
 export function rescaleToInt16(src, dtype, slope, intercept, dst) {
   withBytes([src, dst], (s, d) => {
+    if (!TYPED[dtype] || s.length % TYPED[dtype].BYTES_PER_ELEMENT) throw new RangeError(`not a whole number of ${dtype} elements`);
     if (d.length !== (2 * s.length) / TYPED[dtype].BYTES_PER_ELEMENT) throw new RangeError("output length mismatch");
     if (simd && dtype === "float32") {
       simdMap(s, d, 4, 2, 4, padZero, (at, steps, out) => simd.rescale_f32_i16(at, steps, out, intercept, slope));
@@ -476,6 +478,9 @@ export function distinctValues(src, dtype) {
       if (x !== x) continue;
       if (!found.length || found[found.length - 1] !== x) found.push(x);
     }
+    // sort puts -0.0 before 0.0; the reference keeps the zero met first in the data
+    const zero = found.findIndex((x) => x === 0);
+    if (zero >= 0) found[zero] = firstZero(v);
     return Typed.from(found);
   });
 }

@@ -142,7 +142,7 @@ export async function loadRuntime({ baseUrl, packagesUrl = "" }) {
     const simd = await simdPromise;
     if (!simd) warnings.push("wasm/kernels.wasm is missing: the pixel kernels run as plain JavaScript loops (slower)");
     else if (!jsKernels.installWasm(new Uint8Array(simd))) {
-      warnings.push("this browser cannot run WebAssembly SIMD: the pixel kernels run as plain JavaScript loops (slower)");
+      warnings.push("wasm/kernels.wasm could not be used (this browser may lack WebAssembly SIMD): the pixel kernels run as plain JavaScript loops (slower)");
     }
     pyodide.registerJsModule(JS_KERNELS_MODULE, jsKernels);
     pyodide.FS.writeFile(PACKAGE_MOUNT, await archivePromise);

@@ -12,7 +12,7 @@ from dicomforge.errors import DicomForgeError
 
 __all__ = [
     "DTYPES", "INT16_MIN", "INT16_MAX", "YBR_TO_RGB", "SPLIT_SHIFT", "SPLIT_TOP", "KEY_SIGNED", "KEY_UNSIGNED",
-    "itemsize", "lookup", "check_whole", "dtype_bytes", "all_zero", "present", "distinct_bytes", "raw_table",
+    "itemsize", "lookup", "check_whole", "check_swappable", "contiguous", "dtype_bytes", "all_zero", "present", "distinct_bytes", "raw_table",
     "check_split", "tables_of_one", "interleave_planes",
 ]
 
@@ -77,6 +77,17 @@ def lookup(dtype: str) -> tuple[str, int]:
         return DTYPES[dtype]
     except KeyError:
         raise DicomForgeError(f"unknown element type {dtype!r}") from None
+
+
+def contiguous(data):
+    """*data* as a buffer every backend can view whole: a strided memoryview as its bytes."""
+    return bytes(data) if isinstance(data, memoryview) and not data.c_contiguous else data
+
+
+def check_swappable(itemsize: int) -> None:
+    """Byte swaps are for elements of 2, 4 or 8 bytes (1: nothing to swap)."""
+    if itemsize not in (1, 2, 4, 8):
+        raise DicomForgeError(f"cannot swap the bytes of {itemsize}-byte elements (2, 4 or 8)")
 
 
 def check_whole(data, size: int, dtype: str) -> None:

@@ -24,7 +24,7 @@ from array import array
 
 from dicomforge.errors import DicomForgeError
 
-from .common import YBR_TO_RGB, check_split, check_whole, dtype_bytes, lookup, raw_table
+from .common import YBR_TO_RGB, all_zero, check_split, check_whole, contiguous, dtype_bytes, lookup, raw_table
 from .stdlib import StdlibKernels
 
 __all__ = ["JsKernels", "JS_MODULE"]
@@ -37,6 +37,11 @@ _WIDE = ("int64", "uint64")
 
 def _narrow(dtype: str) -> bool:
     return dtype not in _WIDE
+
+
+def _exact(value) -> bool:
+    """Whether integer *value* is a double exactly (a larger one reaches JavaScript as a BigInt)."""
+    return abs(value) < 2**53
 
 
 class JsKernels(StdlibKernels):
@@ -55,6 +60,8 @@ class JsKernels(StdlibKernels):
         function = self._functions.get(kernel)
         if function is None:
             function = self._functions[kernel] = getattr(self.js, kernel)
+        # JavaScript views only contiguous buffers: a strided memoryview goes as its bytes
+        args = [contiguous(a) for a in args]
         try:
             return function(*args)
         except Exception as error:
@@ -66,10 +73,8 @@ class JsKernels(StdlibKernels):
     # --- values --------------------------------------------------------------------------
 
     def byteswap(self, data, itemsize: int) -> bytes:
-        if itemsize == 1:
-            return bytes(data)
         if itemsize not in (2, 4, 8):
-            raise DicomForgeError(f"cannot swap the bytes of {itemsize}-byte elements")
+            return super().byteswap(data, itemsize)  # (1: a copy; others refused as the reference does)
         check_whole(data, itemsize, f"{itemsize}-byte")
         out = bytearray(len(data))
         self._run("byteswap", data, out, itemsize)
@@ -189,13 +194,13 @@ class JsKernels(StdlibKernels):
         lut = bytes(lut)
         if not lut:
             raise DicomForgeError("an empty lookup table maps nothing")
-        if dtype.startswith("float") or not _narrow(dtype) or size == 1:
+        if dtype.startswith("float") or not _narrow(dtype) or size == 1 or not _exact(offset):
             return super().apply_lut(data, dtype, lut, offset)
         out = bytearray(len(data) // size)
         if size == 2:
             self._run("applyRawTable", data, size, raw_table(lut, offset, size, dtype.startswith("int")), out)
         else:
-            self._run("applyLut", data, dtype, lut, int(offset), out)
+            self._run("applyLut", data, dtype, lut, float(offset), out)  # (a float: an int may arrive as a BigInt)
         return bytes(out)
 
     def apply_split_lut(self, data, high_table, low_table) -> bytes:
@@ -220,6 +225,8 @@ class JsKernels(StdlibKernels):
         for mask, colour in overlays:
             if len(mask) != n:
                 raise DicomForgeError(f"overlay mask has {len(mask)} pixels, the image {n}")
+            if all_zero(mask):  # (as the reference: nothing drawn, the colour not looked at)
+                continue
             r, g, b = (c & 0xFF for c in colour[:3])
             self._run("drawMask", mask, out, r, g, b)
         return bytes(out)
@@ -234,10 +241,10 @@ class JsKernels(StdlibKernels):
     def to_index16(self, data, dtype: str, base: int, shift: int) -> bytes:
         _, size = lookup(dtype)
         check_whole(data, size, dtype)
-        if dtype.startswith("float") or not _narrow(dtype):
+        if dtype.startswith("float") or not _narrow(dtype) or not _exact(base) or not 0 <= shift <= 52:
             return super().to_index16(data, dtype, base, shift)
         out = bytearray(2 * (len(data) // size))
-        self._run("toIndex16", data, dtype, int(base), int(shift), out)
+        self._run("toIndex16", data, dtype, float(base), int(shift), out)  # (a float: an int may arrive as a BigInt)
         return bytes(out)
 
     # --- Blosc shuffles ------------------------------------------------------------------

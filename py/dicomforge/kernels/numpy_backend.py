@@ -9,8 +9,8 @@ from __future__ import annotations
 from dicomforge.errors import DicomForgeError
 
 from .common import (
-    INT16_MAX, INT16_MIN, SPLIT_SHIFT, SPLIT_TOP, YBR_TO_RGB, check_split, check_whole, distinct_bytes, dtype_bytes,
-    lookup, raw_table,
+    INT16_MAX, INT16_MIN, SPLIT_SHIFT, SPLIT_TOP, YBR_TO_RGB, check_split, check_swappable, check_whole, contiguous,
+    distinct_bytes, dtype_bytes, lookup, raw_table,
 )
 
 from .stdlib_shuffle import StdlibShuffle
@@ -32,13 +32,14 @@ class NumpyKernels(StdlibShuffle):
     def _values(self, data, dtype: str):
         _, size = lookup(dtype)
         check_whole(data, size, dtype)
-        return self.np.frombuffer(data, dtype=self.np.dtype(dtype).newbyteorder("<"))
+        return self.np.frombuffer(contiguous(data), dtype=self.np.dtype(dtype).newbyteorder("<"))
 
     def byteswap(self, data, itemsize: int) -> bytes:
         if itemsize == 1:
             return bytes(data)
+        check_swappable(itemsize)
         check_whole(data, itemsize, f"{itemsize}-byte")
-        return self.np.frombuffer(data, dtype=f"u{itemsize}").byteswap().tobytes()
+        return self.np.frombuffer(contiguous(data), dtype=f"u{itemsize}").byteswap().tobytes()
 
     def shuffle_bytes(self, block, typesize: int) -> bytes:
         block = bytes(block)
@@ -141,7 +142,7 @@ class NumpyKernels(StdlibShuffle):
             return bytes(data)
         check_whole(data, itemsize, f"{itemsize}-byte")
         np = self.np
-        values = np.frombuffer(data, dtype=np.dtype(f"u{itemsize}").newbyteorder("<"))
+        values = np.frombuffer(contiguous(data), dtype=np.dtype(f"u{itemsize}").newbyteorder("<"))
         shift = 8 * itemsize - bits_stored
         if signed:
             values = values.view(np.dtype(f"i{itemsize}").newbyteorder("<"))
@@ -199,6 +200,8 @@ class NumpyKernels(StdlibShuffle):
             m = np.frombuffer(bytes(mask), dtype=np.uint8)
             if m.size != rgb.shape[0]:
                 raise DicomForgeError(f"overlay mask has {m.size} pixels, the image {rgb.shape[0]}")
+            if not m.any():  # (as the reference: nothing drawn, the colour not looked at)
+                continue
             out[m != 0, :3] = [c & 0xFF for c in colour[:3]]
         return out.tobytes()
 
@@ -217,7 +220,8 @@ class NumpyKernels(StdlibShuffle):
 
     def to_index16(self, data, dtype: str, base: int, shift: int) -> bytes:
         np = self.np
-        if lookup(dtype)[1] == 8:  # could wrap in 64 bits: Python integers (no DICOM frame has these)
+        if lookup(dtype)[1] == 8 or not 0 <= shift < 32 or abs(base) >= 2**31:
+            # could wrap in 64 bits (or a negative shift): Python integers, as the reference
             values = [min(max((v - base) >> shift, 0), 65535) for v in self._values(data, dtype).tolist()]
             return np.array(values, dtype="<u2").tobytes()
         values = self._values(data, dtype).astype(np.int64)

@@ -15,7 +15,7 @@ from array import array
 from dicomforge.errors import DicomForgeError
 
 from .common import (
-    INT16_MAX, INT16_MIN, KEY_SIGNED, KEY_UNSIGNED, all_zero, check_whole, distinct_bytes, dtype_bytes, lookup,
+    INT16_MAX, INT16_MIN, KEY_SIGNED, KEY_UNSIGNED, all_zero, check_swappable, check_whole, contiguous, distinct_bytes, dtype_bytes, lookup,
     tables_of_one,
 )
 
@@ -91,6 +91,7 @@ class StdlibValues:
         """Reverse the byte order of every *itemsize*-byte element of *data*."""
         if itemsize == 1:
             return bytes(data)
+        check_swappable(itemsize)
         code = {2: "H", 4: "I", 8: "Q"}[itemsize]
         values = array(code)
         check_whole(data, itemsize, f"{itemsize}-byte")
@@ -102,7 +103,7 @@ class StdlibValues:
         code, size = lookup(dtype)
         check_whole(data, size, dtype)
         values = array(code)
-        values.frombytes(data)
+        values.frombytes(contiguous(data))
         if sys.byteorder == "big" and size > 1:
             values.byteswap()
         return values
