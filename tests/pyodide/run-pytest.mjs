@@ -55,7 +55,13 @@ if (process.env.DICOMFORGE_JS_SIMD !== "0" && !jsKernels.installWasm(await compi
 }
 pyodide.registerJsModule("dicomforge_js_kernels", jsKernels);
 pyodide.globals.set("backend", process.env.DICOMFORGE_BACKEND || "js");
-pyodide.runPython("import os; os.environ['DICOMFORGE_BACKEND'] = backend");
+pyodide.globals.set("fuzz_cases", process.env.DICOMFORGE_FUZZ_CASES ?? "");
+pyodide.runPython(`
+import os
+os.environ["DICOMFORGE_BACKEND"] = backend
+if fuzz_cases:  # (make fuzz-pyodide style runs: DICOMFORGE_FUZZ_CASES=N)
+    os.environ["DICOMFORGE_FUZZ_CASES"] = fuzz_cases
+`);
 // the worker's own codecs (web/worker/codecs.js), as a job's inputs would load them
 pyodide.runPython("import sys; sys.path.insert(0, '/repo/py')");
 const registry = pyodide.pyimport("dicomforge.dicom.codecs");
