@@ -100,15 +100,28 @@ def mapping(frame_info, center=None, width=None, function: str = "LINEAR", voi: 
             high, low = split_tables(info.dtype == "int16", a, b)
             if not table:  # render applies the split tables directly
                 return None, (high, low, info.invert)
-            # the table's data values as 16-bit elements, through the same split tables as a frame
-            values = array("h" if info.dtype == "int16" else "H", range(offset, offset + size))
-            if sys.byteorder == "big":
-                values.byteswap()
-            greys = kernels.apply_split_lut(values.tobytes(), high, low)
+            greys = _split_greys(high, low, info.dtype, offset, size)
             return inverted(greys, info.invert), (high, low, info.invert)
         return inverted(_ramp(a, b, offset, size), info.invert), None
     greys = _table_greys(info, _modality_values(info), center, width, function, voi)
     return inverted(greys, info.invert), None
+
+
+def _split_greys(high: list, low: list, dtype: str, offset: int, size: int) -> bytes:
+    """The grey level of each data value offset .. offset + size - 1 through split tables:
+    the values as 16-bit elements through :func:`kernels.apply_split_lut`, as a frame's pixels
+    go (one pass, no Python step per entry); a range the type cannot hold (frame information
+    from a host, not from a frame) entry by entry."""
+    lo, hi = (-32768, 32767) if dtype == "int16" else (0, 65535)
+    if lo <= offset and offset + size - 1 <= hi:
+        values = array("h" if dtype == "int16" else "H", range(offset, offset + size))
+        if sys.byteorder == "big":
+            values.byteswap()
+        return kernels.apply_split_lut(values.tobytes(), high, low)
+    return bytes(
+        0 if z < 0 else 255 if z >= _TOP else z >> _SHIFT
+        for z in [high[(d >> 8) & 0xFF] + low[d & 0xFF] for d in range(offset, offset + size)]
+    )
 
 
 _INVERSE = bytes(range(255, -1, -1))

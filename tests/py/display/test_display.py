@@ -341,3 +341,18 @@ class TestRender:
         assert fr.lut_size <= 65536
         shown = render(ds)
         assert len(shown.rgba) == 4 * fr.rows * fr.columns
+
+
+def test_display_table_split_range_outside_the_type():
+    """Frame information from a host with a range its type cannot hold still gets a table,
+    the same as the entry-by-entry definition (the kernel path covers ranges that fit)."""
+    from dicomforge.display import lut as lut_module
+
+    high, low = lut_module.split_tables(True, 0.05, 10.0)
+    fits = lut_module._split_greys(high, low, "int16", -300, 700)
+    outside = lut_module._split_greys(high, low, "int16", 32000, 1000)
+    expected = lambda offset, size: bytes(  # noqa: E731
+        0 if z < 0 else 255 if z >= lut_module._TOP else z >> lut_module._SHIFT
+        for z in [high[(d >> 8) & 0xFF] + low[d & 0xFF] for d in range(offset, offset + size)])
+    assert fits == expected(-300, 700)
+    assert outside == expected(32000, 1000)
