@@ -46,11 +46,12 @@ export function arena(...sizes) {
 }
 
 /**
- * A SIMD map over *s* into *d*, chunk by chunk: elements of *inSize* bytes in, *outSize* out,
- * *perStep* elements per vector step; the last step's missing elements are filled by
- * `pad(heap, at, bytes)`; `run(inAt, steps, outAt)` calls the module.
+ * Copy *s* into the module chunk by chunk and call `run(inAt, steps, outAt, heap)` on each:
+ * elements of *inSize* bytes, *perStep* per vector step; the last step's missing elements
+ * are filled by `pad(heap, at, bytes)`. With *d*, each chunk's result (*outSize* bytes per
+ * element, at outAt) is copied out into *d*.
  */
-export function simdMap(s, d, inSize, outSize, perStep, pad, run) {
+function eachChunk(s, inSize, perStep, pad, run, d = null, outSize = 0) {
   const n = s.length / inSize;
   const chunk = Math.max(perStep, Math.floor(CHUNK / inSize / perStep) * perStep);
   const { offsets: [inAt, outAt], heap } = arena(chunk * inSize, chunk * outSize);
@@ -59,23 +60,19 @@ export function simdMap(s, d, inSize, outSize, perStep, pad, run) {
     const steps = Math.ceil(count / perStep);
     heap.set(s.subarray(first * inSize, (first + count) * inSize), inAt);
     pad(heap, inAt + count * inSize, (steps * perStep - count) * inSize);
-    run(inAt, steps, outAt);
-    d.set(heap.subarray(outAt, outAt + count * outSize), first * outSize);
+    run(inAt, steps, outAt, heap);
+    if (d) d.set(heap.subarray(outAt, outAt + count * outSize), first * outSize);
   }
 }
 
-/** A SIMD reduction over *s*: `run(inAt, steps, first)` per chunk (no output buffer). */
+/** A SIMD map of *s* into *d*: `run(inAt, steps, outAt)` per chunk (see eachChunk). */
+export function simdMap(s, d, inSize, outSize, perStep, pad, run) {
+  eachChunk(s, inSize, perStep, pad, run, d, outSize);
+}
+
+/** A SIMD reduction over *s*: `run(inAt, steps, heap)` per chunk, results left at offset 0. */
 export function simdReduce(s, inSize, perStep, pad, run) {
-  const n = s.length / inSize;
-  const chunk = Math.max(perStep, Math.floor(CHUNK / inSize / perStep) * perStep);
-  const { offsets: [inAt], heap } = arena(chunk * inSize);
-  for (let first = 0; first < n; first += chunk) {
-    const count = Math.min(chunk, n - first);
-    const steps = Math.ceil(count / perStep);
-    heap.set(s.subarray(first * inSize, (first + count) * inSize), inAt);
-    pad(heap, inAt + count * inSize, (steps * perStep - count) * inSize);
-    run(inAt, steps, heap);
-  }
+  eachChunk(s, inSize, perStep, pad, (inAt, steps, outAt, heap) => run(inAt, steps, heap));
 }
 
 export const padZero = (heap, at, bytes) => heap.fill(0, at, at + bytes);
