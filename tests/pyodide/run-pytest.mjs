@@ -14,6 +14,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadPyodide } from "pyodide";
 import { CODEC_FAMILIES } from "../../web/worker/codecs.js";
+import { JS_KERNELS_MODULE } from "../../web/worker/contract.js";
 import * as jsKernels from "../../web/worker/kernels.js";
 import { compileKernels } from "../../web/build/wasm-kernels.mjs";
 import { nodeCodecs } from "./node-codecs.mjs";
@@ -53,7 +54,7 @@ pyodide.mountNodeFS("/repo", root);
 if (process.env.DICOMFORGE_JS_SIMD !== "0" && !jsKernels.installWasm(await compileKernels(root))) {
   throw new Error("this Node cannot run the SIMD kernels (kernels.wat)");
 }
-pyodide.registerJsModule("dicomforge_js_kernels", jsKernels);
+pyodide.registerJsModule(JS_KERNELS_MODULE, jsKernels);
 pyodide.globals.set("backend", process.env.DICOMFORGE_BACKEND || "js");
 pyodide.globals.set("fuzz_cases", process.env.DICOMFORGE_FUZZ_CASES ?? "");
 pyodide.runPython(`

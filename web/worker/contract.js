@@ -376,5 +376,9 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
 /** The product's jobs (dicomforge.jobs.JOBS). */
 export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample", "convert", "zarr", "export", "seg"]);
 
+/** The module name a host registers its JavaScript pixel kernels (kernels.js) under, before
+ * importing dicomforge; dicomforge.kernels.js_backend imports them by it (JS_MODULE). */
+export const JS_KERNELS_MODULE = "dicomforge_js_kernels";
+
 /** The benchmark page's jobs (dicomforge.bench.jobs.BENCH), outside the product's registry. */
 export const BENCH_JOB_NAMES = Object.freeze(["bench", "bench_fixture"]);

@@ -10,11 +10,9 @@
 //            part wasm/kernels.wasm) are registered for it: its `js` backend, active
 //            unless numpy was loaded
 // Knows nothing of jobs or the DOM: it returns Pyodide and the Python entry points.
+import { JS_KERNELS_MODULE } from "./contract.js";
 import * as jsKernels from "./kernels.js";
 import { RUNTIME_WHEELS, RuntimeLoadError, fetchVerifiedWheel } from "./wheels.js";
-
-/** The module name dicomforge.kernels.js_backend imports the JavaScript kernels by. */
-const JS_KERNELS_MODULE = "dicomforge_js_kernels";
 
 /** Where py/dicomforge.zip is written and imported from (web/build/precompile.mjs compiles for it). */
 const PACKAGE_MOUNT = "/lib/dicomforge.zip";

@@ -58,6 +58,13 @@ def test_job_names():
     assert _frozen("BENCH_JOB_NAMES") == list(BENCH.jobs)
 
 
+def test_js_kernels_module_name():
+    """The worker registers its JavaScript kernels under the name the js backend imports."""
+    from dicomforge.kernels.js_backend import JS_MODULE
+
+    assert re.search(r'export const JS_KERNELS_MODULE = "(\w+)";', TEXT).group(1) == JS_MODULE
+
+
 def test_event_types():
     """The event vocabulary is the one events.py builds."""
     assert _frozen("EVENT_TYPES") == list(events.TYPES)
