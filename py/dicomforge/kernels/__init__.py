@@ -47,9 +47,20 @@ KERNELS = (
 )
 
 
+_AVAILABLE: list = []
+
+
 def available_backends() -> list:
     """Every backend that can run here: always stdlib; numpy when importable; js when the
-    host registered its JavaScript kernels."""
+    host registered its JavaScript kernels. Found once (the host registers its kernels before
+    dicomforge is imported); each backend is one object, so switching back and forth
+    (:func:`use_backend`) keeps what a backend caches."""
+    if not _AVAILABLE:
+        _AVAILABLE.extend(_find_backends())
+    return list(_AVAILABLE)
+
+
+def _find_backends() -> list:
     backends = [StdlibKernels()]
     try:
         from .numpy_backend import NumpyKernels

@@ -67,19 +67,20 @@ class FrameLabels:
 
     def mask(self, i: int, segment: Segment):
         """One byte per pixel of frame *i* (nonzero = in *segment*), or None when none is."""
-        found = self.values(i)
-        if found is None or not self._present(i, *found, segment.value):
-            return None
-        mask = kernels.equal_mask(found[0], found[1], segment.value)
-        return None if kernels.all_zero(mask) else mask
+        return self._where(kernels.equal_mask, i, segment)
 
     def packed(self, i: int, segment: Segment):
         """Frame *i*'s pixels in *segment*, one bit each (pixel 0 in bit 0), or None when none is."""
+        return self._where(kernels.equal_bits, i, segment)
+
+    def _where(self, kernel, i: int, segment: Segment):
+        """``kernel(values, dtype, segment value)`` on frame *i*, or None when the segment's
+        value is not on it or the result is all zeros."""
         found = self.values(i)
         if found is None or not self._present(i, *found, segment.value):
             return None
-        bits = kernels.equal_bits(found[0], found[1], segment.value)
-        return None if kernels.all_zero(bits) else bits
+        out = kernel(found[0], found[1], segment.value)
+        return None if kernels.all_zero(out) else out
 
     def value_table(self) -> bytes | None:
         """translate table from one-byte label values to segment numbers (others to 0), or None
