@@ -12,6 +12,13 @@
 //   await df.toSegmentation(dicomInputs, labelMapOrMasks, { names: ["Liver"] }); // -> files: one DICOM SEG
 //   await df.describe(inputs);                                          // -> [{ file, value }]
 //   await df.renderPreview(input, { frame, center, width, preset });    // -> { width, height, rgba, window, presets }
+//   await df.inspect(dicomInput, { format: "tree" });                  // -> { part10, elements } (or { text })
+//   await df.toJson(dicomInputs, { bulk: "inline" });                   // -> files: <stem>.json (+ bulk files)
+//   await df.fromJson(jsonInputs);                                      // -> files: <stem>.dcm
+//   await df.modify(dicomInputs, { edits: [{ op: "set", path: "PatientName", value: "X" }] });  // -> files
+//   await df.deidentify(dicomInputs, { dates: "shift", writeMapping: true });  // -> files (+ report, mapping)
+//   await df.imageToDicom(imageInputs, { reference, patientName });    // -> files (PNG/JPEG/PAM -> SC)
+//   await df.openArchives(inputs);                                      // -> { files, errors }: zips' entries
 //   await df.zip(files, { compression: "STORE" });                      // -> Blob
 //   df.terminate();
 //   const pacs = createDicomweb({ url: "/dicom-web", authorization });  // DICOMweb, no worker needed:
@@ -135,6 +142,44 @@ export async function createDicomforge({ baseUrl, packagesUrl, firstJobHeap } = 
       const [file] = result.files;
       return file ? { ...value, png: new Blob([file.data], { type: "image/png" }) } : value;
     },
+    /**
+     * What is in one DICOM file: its element tree (contract.js InspectNode[]), its dcmdump text, or
+     * only whether it is DICOM. @param {import("./worker/contract.js").InspectOptions} [options]
+     */
+    async inspect(input, options = {}) {
+      const result = await client.run("inspect", [input], options);
+      if (result.errors.length) throw new DicomForgeError(result.errors[0]);
+      return result.results[0].value;
+    },
+    /** DICOM files -> DICOM JSON. @param {import("./worker/contract.js").JsonOptions} [options] */
+    async toJson(dicomInputs, options = {}, control = {}) {
+      return outputs(await client.run("json", dicomInputs, options, control));
+    },
+    /** DICOM JSON (and its bulk data files) -> DICOM files. @param {import("./worker/contract.js").FromJsonOptions} [options] */
+    async fromJson(jsonInputs, options = {}, control = {}) {
+      return outputs(await client.run("from_json", jsonInputs, options, control));
+    },
+    /** Elements set, inserted or deleted; UIDs regenerated on request. @param {import("./worker/contract.js").ModifyOptions} [options] */
+    async modify(dicomInputs, options = {}, control = {}) {
+      return outputs(await client.run("modify", dicomInputs, options, control));
+    },
+    /**
+     * De-identified copies (PS3.15 Annex E), named by their new SOP Instance UIDs, with a report
+     * and (writeMapping) the sensitive mapping. @param {import("./worker/contract.js").DeidentifyOptions} [options]
+     */
+    async deidentify(dicomInputs, options = {}, control = {}) {
+      return outputs(await client.run("deidentify", dicomInputs, options, control));
+    },
+    /**
+     * Images -> DICOM Secondary Capture files of one series. Inputs are PNG or JPEG (decoded natively
+     * by Python only as PNG: hand over what the browser decoded, as Netpbm PAM, for JPEG) or PAM;
+     * `options.reference` names a DICOM input among them. @param {import("./worker/contract.js").ImageOptions} [options]
+     */
+    async imageToDicom(imageInputs, options = {}, control = {}) {
+      return outputs(await client.run("image", imageInputs, options, control));
+    },
+    /** Each zip archive among *inputs* replaced by its entries (`{files, errors}`). */
+    openArchives: (inputs, control) => client.openArchives(inputs, control),
     /** Zip host-supplied files (jszip, in the worker). @returns {Promise<Blob>} */
     zip: (files, options) => client.zip(files, options),
     terminate: () => client.terminate(),

@@ -5,6 +5,11 @@ import { setupDropZone } from "./ui/drop-zone.js";
 import { viewingOrder } from "./ui/image-order.js";
 import { showDescriptions, showError, showErrors, showWarning } from "./ui/input-list.js";
 import { setupConvertForm } from "./ui/convert-form.js";
+import { setupDeidForm } from "./ui/deid-form.js";
+import { setupImageForm } from "./ui/image-form.js";
+import { decodedAsPam } from "./ui/image-pixels.js";
+import { setupInspector } from "./ui/inspector.js";
+import { setupModifyForm } from "./ui/modify-form.js";
 import { setupDicomwebPanel } from "./ui/dicomweb-panel.js";
 import { setupOverlayForm } from "./ui/overlay-form.js";
 import { setupProgress } from "./ui/progress.js";
@@ -63,10 +68,25 @@ function registerOffline() {
 /** The last job's output files (a zip and its entries), for the DICOMweb panel to send. */
 let lastOutputs = null;
 const dicomweb = setupDicomwebPanel(document.querySelector("#dicomweb"), {
-  outputs: async () => Promise.all((lastOutputs?.entries ?? []).map(async (entry) =>
+  outputs: async () => Promise.all((lastOutputs?.entries ?? []).filter(isDicomEntry).map(async (entry) =>
     ({ name: entry.name, data: await zipEntryBlob(lastOutputs, entry) }))),
   open: (files) => useInputs(files),
   progress,
+});
+
+/** The inspector: one dropped DICOM file's elements (the inspect job), its DICOM JSON (the json job). */
+const inspector = setupInspector(document.querySelector("#inspector"), {
+  async inspect(name) {
+    const result = await dicomforge.run("inspect", inputs.filter((input) => input.name === name), { format: "tree" });
+    if (result.errors.length) throw new Error(result.errors[0].message);
+    return result.results[0].value.elements;
+  },
+  async json(name) {
+    const result = await dicomforge.run("json", inputs.filter((input) => input.name === name), {});
+    if (result.errors.length) return showError(list, name, result.errors[0].message);
+    const [file] = result.files;
+    offerDownload(download, new Blob([file.data], { type: "application/dicom+json" }), file.name.split("/").pop(), "DICOM JSON (PS3.18 F.2)");
+  },
 });
 
 /** The dropped files, kept for the job the user then chooses, and what describing them found. */
@@ -94,13 +114,13 @@ function downloadName(description, suffix = "") {
  * the job runs; the viewer reads the outputs back out of it).
  * @param {{job: string, options: object, zip: {compression: string}, fileName: string, unit: string, forms: Array}} run
  */
-async function runExport({ job, options, zip, fileName, unit, form, forms }) {
+async function runExport({ job, options, zip, fileName, unit, form, forms, inputs: jobInputs = inputs }) {
   performance.mark(`dicomforge-${job}-start`);
   forms.forEach((f) => f.setBusy(true));
   download.hidden = true;
   const signal = progress.start("Working…");
   try {
-    const result = await dicomforge.run(job, inputs, options, { signal, zip, onProgress: (p) => progress.update(p, unit) });
+    const result = await dicomforge.run(job, jobInputs, options, { signal, zip, onProgress: (p) => progress.update(p, unit) });
     showErrors(list, result.errors);
     for (const { file, message } of result.warnings) showWarning(list, file || "job", message);
     const fileCount = result.zip.entries.length;
@@ -139,12 +159,12 @@ async function runExport({ job, options, zip, fileName, unit, form, forms }) {
       performance.mark(`dicomforge-${job}-done`, { detail: { ...result.timings, files: fileCount, zipBytes: blob.size } });
       return;
     }
-    const entries = result.zip.entries.map((entry) => ({ name: entry.name, zip: result.zip, entry, series: job }));
+    const entries = result.zip.entries.filter(isDicomEntry).map((entry) => ({ name: entry.name, zip: result.zip, entry, series: job }));
     // a series job writes its files in order along the normal; overlays keep their inputs' names
     const outputs = job === "series" ? entries : inViewingOrder(entries);
     viewer.setImages(outputs, `Preview of ${fileName}`, job === "series" ? Math.floor(outputs.length / 2) : 0);
-    progress.finish(`Done: ${fileCount} files${failed}.`);
-    offerDownload(download, blob, fileName, `${fileCount} DICOM files`);
+    progress.finish(`Done: ${entries.length} files${failed}.`);
+    offerDownload(download, blob, fileName, `${entries.length} DICOM files${entries.length < fileCount ? " and a report" : ""}`);
     // the benchmarks time the job from these marks (start: the form was submitted)
     performance.mark(`dicomforge-${job}-done`, {
       detail: { ...result.timings, files: fileCount, wasmBytes: result.memory?.wasm, zipBytes: blob.size, inputs: result.inputs },
@@ -188,14 +208,46 @@ const volumeForm = setupVolumeForm(document.querySelector("#volume-form"), ({ jo
 const segForm = setupSegForm(document.querySelector("#seg-form"), (options) =>
   runExport({ job: "seg", options, zip: { compression: "STORE" }, unit: "file", fileName: "", form: segForm, forms: allForms() }),
 );
-const allForms = () => [seriesForm, overlayForm, convertForm, volumeForm, segForm];
-/** The jobs whose outputs are DICOM files (previewed in the viewer). */
-const DICOM_JOBS = new Set(["series", "overlay", "convert"]);
+const deidForm = setupDeidForm(document.querySelector("#deid-form"), (options) =>
+  runExport({
+    job: "deidentify", options, zip: { compression: "STORE" }, unit: "file", fileName: "deidentified.zip",
+    form: deidForm, forms: allForms(), inputs: dicomInputs(),
+  }),
+);
+const imageForm = setupImageForm(document.querySelector("#image-form"), async (options) => {
+  // the images decoded here, by the browser's own decoder (Python reads the pixels as PAM)
+  const images = [];
+  for (const input of inputs) {
+    const value = described.get(input.name);
+    if (value?.kind !== "image") continue;
+    try {
+      images.push({ name: input.name, data: value.format === "pam" ? input.data : await decodedAsPam(input.data) });
+    } catch (error) {
+      showError(list, input.name, `the browser cannot decode this image (${error.message})`);
+    }
+  }
+  const reference = inputs.filter((input) => input.name === options.reference);
+  runExport({
+    job: "image", options, zip: { compression: "STORE" }, unit: "image", fileName: downloadName("", "_dicom"),
+    form: imageForm, forms: allForms(), inputs: [...images, ...reference],
+  });
+});
+const modifyForm = setupModifyForm(document.querySelector("#modify-form"), (options) =>
+  runExport({
+    job: "modify", options, zip: { compression: "STORE" }, unit: "file", fileName: downloadName("", "_modified"),
+    form: modifyForm, forms: allForms(), inputs: dicomInputs(),
+  }),
+);
+/** The inputs described as DICOM files (what the DICOM-only tools take). */
+const dicomInputs = () => inputs.filter((input) => described.get(input.name)?.kind === "dicom");
+const allForms = () => [seriesForm, overlayForm, convertForm, volumeForm, segForm, deidForm, imageForm, modifyForm];
+/** The jobs whose outputs are DICOM files (previewed in the viewer; a report beside them is not). */
+const DICOM_JOBS = new Set(["series", "overlay", "convert", "deidentify", "image", "modify"]);
+const isDicomEntry = (entry) => !entry.name.endsWith(".json");
 
 /** Take these inputs: describe each, show the forms that fit and the viewer. */
-async function useInputs(files) {
+async function useInputs(dropped) {
   performance.mark("dicomforge-inputs"); // the page has the dropped files (the benchmarks start here)
-  inputs = files;
   described = new Map();
   segmentation = null;
   download.hidden = true;
@@ -204,9 +256,12 @@ async function useInputs(files) {
   allForms().forEach((form) => form.show(false));
   const signal = progress.start("Reading…");
   try {
+    // a zip archive's entries are used as if dropped (its refused entries are listed as errors)
+    const opened = await dicomforge.openArchives(dropped, { onProgress: (p) => progress.update(p, "entry") });
+    inputs = opened.files;
     const result = await dicomforge.run("describe", inputs, {}, { signal, onProgress: (p) => progress.update(p) });
     described = new Map(result.results.map((r) => [r.file, r.value]));
-    showDescriptions(list, result);
+    showDescriptions(list, { ...result, errors: [...opened.errors, ...result.errors] });
     const count = (kind) => result.results.filter((r) => r.value.kind === kind).length;
     const dicom = result.results.filter((r) => r.value.kind === "dicom");
     seriesForm.setReferences(dicom.map((r) => r.file));
@@ -223,6 +278,11 @@ async function useInputs(files) {
     overlayForm.setSources({ labelMap, dicom: dicom.map((r) => r.value) });
     overlayForm.show(dicom.length > 0 && (labelMap !== null || hasOverlays));
     convertForm.show(dicom.length > 0);
+    deidForm.show(dicom.length > 0);
+    modifyForm.show(dicom.length > 0);
+    inspector.setFiles(dicom.map((r) => r.file));
+    imageForm.setReferences(dicom.map((r) => r.file));
+    imageForm.show(count("image") > 0);
     volumeForm.show(volumes > 0 || count("dicom") > 0);
     segForm.setLabelMap(labelMap);
     segForm.show(dicom.length > 0 && labelMap !== null);

@@ -61,12 +61,14 @@ def wheels_pycache_zip(wheels: list[str], out: str) -> int:
 
 
 def package_zip(sources: dict[str, bytes], out: str, mount: str) -> int:
-    """Zip a package's sources (name -> bytes) with ``name.pyc`` beside each, for zipimport from
+    """Zip a package's sources (name -> bytes) with ``name.pyc`` beside each module, for zipimport from
     *mount* (the worker puts the archive on sys.path as it is: nothing is unpacked)."""
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for member in sorted(sources):
             data = bytes(sources[member])
             zout.writestr(zipfile.ZipInfo(member, FIXED_DATE), data, zipfile.ZIP_DEFLATED)
+            if not member.endswith(".py"):
+                continue  # (package data: the de-identification profile's table)
             pyc = _pyc(data, f"{mount}/{member}")
             zout.writestr(zipfile.ZipInfo(member + "c", FIXED_DATE), pyc, zipfile.ZIP_DEFLATED)
     return len(sources)

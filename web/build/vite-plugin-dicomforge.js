@@ -51,16 +51,18 @@ export const DEV_CSP = HEADER_CSP.replace("connect-src 'self'", "connect-src 'se
 );
 
 const PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyodide-lock.json"];
+/** Files of py/dicomforge that are data the package reads (importlib.resources), zipped with it. */
+const PACKAGE_DATA = /\.tsv$/;
 const MIME = { ".mjs": "text/javascript", ".wasm": "application/wasm", ".zip": "application/zip", ".json": "application/json" };
 
-/** py/dicomforge's sources: archive member name -> bytes. */
+/** py/dicomforge's sources and package data (PACKAGE_DATA): archive member name -> bytes. */
 export function packageSources(root) {
   const pyRoot = resolve(root, "py");
   const walk = (dir) =>
     readdirSync(dir).flatMap((name) => {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) return name === "__pycache__" ? [] : walk(path);
-      return name.endsWith(".py") ? [path] : [];
+      return name.endsWith(".py") || PACKAGE_DATA.test(name) ? [path] : [];
     });
   return new Map(walk(join(pyRoot, "dicomforge")).sort().map((path) => [relative(pyRoot, path), readFileSync(path)]));
 }

@@ -10,6 +10,7 @@ export function describeValue(v) {
     return `DICOM · ${v.modality || "?"} ${v.sopClass} · ${v.columns}×${v.rows}×${v.frames} · ${v.transferSyntax}${who ? " · " + who : ""}`;
   }
   if (v.kind === "partner") return "data file of a two-file volume";
+  if (v.kind === "image") return `${v.format.toUpperCase()} image (can become a DICOM Secondary Capture)`;
   const what = v.kind === "labelmap" ? `label map (labels ${v.labels.join(", ")})` : "volume";
   const axes = v.direction.map((axis) => `(${axis.map((c) => c.toFixed(3)).join(", ")})`).join(" ");
   return (

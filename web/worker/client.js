@@ -162,7 +162,22 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJo
     return result.lut;
   }
 
-  return { ready, run, zip, displayLut, terminate: () => worker.terminate() };
+  /**
+   * *inputs* with each zip archive (a `.zip` Blob) replaced by its entries, named
+   * `archive.zip/path/in/archive` (see DicomforgeWorker.openArchives): `{files, errors}`,
+   * an error per refused or damaged entry, or per archive that cannot be opened.
+   * @param {Array<{name: string, data: Blob}|File>} inputs
+   * @param {{onProgress?: (p: {done: number, total: number, file: string}) => void}} [control]
+   */
+  async function openArchives(inputs, { onProgress } = {}) {
+    const given = inputs.map((input) => (input instanceof Blob ? { name: input.name ?? "input", data: input } : input));
+    if (!given.some((input) => /\.zip$/i.test(input.name) && input.data instanceof Blob)) return { files: given, errors: [] };
+    const result = await remote.openArchives(given, onProgress ? proxy(onProgress) : undefined);
+    if (!result.ok) throw new DicomForgeError(result.error);
+    return { files: result.files, errors: result.errors };
+  }
+
+  return { ready, run, zip, displayLut, openArchives, terminate: () => worker.terminate() };
 }
 
 /**

@@ -203,6 +203,90 @@
  */
 
 /**
+ * @typedef {object} InspectOptions  `inspect`: what is in each DICOM input. Each result has `part10`,
+ *   `dicom` and `reason` (is it DICOM, as dcmftest says), and for "tree" `elements` (InspectNode[]),
+ *   for "text" `text` (as dcmdump prints it).
+ * @property {"tree"|"text"|"ftest"} [format]  (default "tree").
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} InspectNode  One element of the inspector's tree; every value is plain text.
+ * @property {string} path  Keyword path (`ReferencedSeriesSequence[0].SeriesInstanceUID`; private: `(0009,1001)`).
+ * @property {string} tag   "(gggg,eeee)".
+ * @property {string} keyword
+ * @property {string} name
+ * @property {string} vr
+ * @property {number|null} length  Value length as stored; null: undefined length.
+ * @property {string} [value]  The value as text, cut where long (the full length said).
+ * @property {string} [hex]  Binary values: their first bytes in hex.
+ * @property {string} [privateCreator]  Private elements: their block's creator.
+ * @property {InspectNode[][]} [items]  Sequences: each item's elements.
+ */
+
+/**
+ * @typedef {object} JsonOptions  `json`: DICOM files -> DICOM JSON (PS3.18 F.2), `<stem>.json` each.
+ * @property {"inline"|"uri"} [bulk]  Binary values inline (base64, the default) or as BulkDataURIs
+ *   `<stem>.bulk/<tag path>`, written as files of those names.
+ * @property {number} [bulkThreshold]  With "uri": values from this many bytes on (default 1024).
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} FromJsonOptions  `from_json`: `.json` inputs (their bulk data files beside them
+ *   among the inputs) -> DICOM files `<stem>.dcm`.
+ * @property {string} [transferSyntax]  UID to write (default Explicit VR Little Endian; needed for
+ *   compressed Pixel Data).
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} ModifyOptions  `modify`: DICOM files with elements set, inserted or deleted (as
+ *   dcmodify -m, -i, -e), each output under its input's name; everything else kept as it was.
+ * @property {Array<object|string>} [edits]  `{op: "set"|"insert"|"delete", path, value?, vr?}` each,
+ *   in order; a path is a keyword or tag, through items (`ReferencedSeriesSequence[0].SeriesInstanceUID`,
+ *   `[*]`: every item); text edits read "set PATH=VALUE", "insert PATH=VALUE", "delete PATH".
+ * @property {boolean} [regenerateUids]  Every instance UID replaced, consistently across the files.
+ * @property {string} [uidPrefix]
+ * @property {string} [uidMap]  An earlier batch's UID map (JSON text): the same new UIDs again.
+ * @property {boolean} [writeUidMap]  Also write `uid_map.json`.
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} DeidentifyOptions  `deidentify`: DICOM files -> de-identified copies (PS3.15 Annex E
+ *   basic profile and the options ticked), named by their new SOP Instance UIDs, with
+ *   `deidentification_report.json` (tags and actions, no values) and, when asked, the mapping.
+ * @property {boolean} [retainUids]
+ * @property {"remove"|"keep"|"shift"} [dates]  (default "remove"; "shift": a random number of days per patient).
+ * @property {boolean} [retainPatientCharacteristics]
+ * @property {boolean} [retainDeviceIdentity]
+ * @property {boolean} [retainInstitutionIdentity]
+ * @property {boolean} [cleanDescriptors]
+ * @property {boolean} [retainSafePrivate]
+ * @property {string} [uidPrefix]  Root for the new UIDs, ending in ".".
+ * @property {string} [patientName]  Written instead of the emptied Patient's Name (a subject code).
+ * @property {string} [patientId]  Written instead of the emptied Patient ID.
+ * @property {string} [mapping]  The JSON text of an earlier batch's mapping: the same new UIDs and date shifts.
+ * @property {boolean} [writeMapping]  Also write `deidentification_mapping.json` (sensitive).
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
+ * @typedef {object} ImageOptions  `image`: PNG / JPEG / Netpbm images -> DICOM Secondary Capture files of
+ *   one new series (the page hands over images its own decoder decoded, as Netpbm PAM).
+ * @property {string} [patientName]
+ * @property {string} [patientId]
+ * @property {string} [studyDescription]
+ * @property {string} [seriesDescription]
+ * @property {string} [modality]  (default "OT").
+ * @property {"auto"|"RGB"|"MONOCHROME2"} [photometric]  (default "auto": grey images MONOCHROME2).
+ * @property {string} [reference]  The name of an input (a DICOM file) whose patient and study are copied.
+ * @property {string} [uidPrefix]
+ * @property {number|string} [memoryBudget]
+ */
+
+/**
  * @typedef {object} BenchOptions  `bench` (the benchmark page's registry, dicomforge.bench.jobs).
  * @property {string[]} [workloads]  Names of the workloads to run (default: all).
  * @property {number} [slices]  N of the 512x512xN volumes (default 300).
@@ -374,7 +458,8 @@ export const EVENT_TYPES = Object.freeze(["progress", "result", "file", "zip", "
 //   zip(Array<{name, data}>, {compression}) -> Blob   (files the caller supplies; jszip)
 
 /** The product's jobs (dicomforge.jobs.JOBS). */
-export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample", "convert", "zarr", "export", "seg"]);
+export const JOB_NAMES = Object.freeze(["describe", "series", "overlay", "preview", "render", "sample", "convert", "zarr", "export", "seg",
+  "inspect", "json", "from_json", "modify", "deidentify", "image"]);
 
 /** The module name a host registers its JavaScript pixel kernels (kernels.js) under, before
  * importing dicomforge; dicomforge.kernels.js_backend imports them by it (JS_MODULE). */

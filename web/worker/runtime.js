@@ -4,6 +4,7 @@
 // (contract.js); each returns a structured value, never a thrown Error.
 import { transfer } from "comlink";
 import JSZip from "jszip";
+import { isArchive, openArchive } from "./archives.js";
 import { Arrivals, Changes } from "./arrivals.js";
 import { BlobReader } from "./blob-reader.js";
 import { compileCodec } from "./codec-assets.js";
@@ -112,6 +113,36 @@ export class DicomforgeWorker {
     } finally {
       info.destroy();
     }
+  }
+
+  /**
+   * *inputs* with each zip archive among them replaced by its entries (archives.js): what the
+   * user dropped, as if the archives' files had been dropped. A refused entry, or an archive
+   * that cannot be opened, is an error naming it; the other inputs and entries still come.
+   * @param {Array<{name: string, data: Blob}>} inputs
+   * @param {(p: {done: number, total: number, file: string}) => void} [onProgress]  per entry inflated
+   * @returns {Promise<{ok: boolean, files: Array<{name: string, data: Blob}>, errors: import("./contract.js").ProtocolError[], error?: object}>}
+   */
+  async openArchives(inputs, onProgress) {
+    const ready = await this.#ready;
+    if (!ready?.ok) return { ok: false, files: [], errors: [], error: ready?.error };
+    const files = [];
+    const errors = [];
+    for (const input of inputs) {
+      if (!isArchive(input)) {
+        files.push(input);
+        continue;
+      }
+      try {
+        const opened = openArchive({ python: this.#python }, input, this.#store.budget,
+          (done, total) => onProgress?.({ done, total, file: input.name }));
+        files.push(...opened.files);
+        errors.push(...opened.errors);
+      } catch (err) {
+        errors.push({ ...pythonError(err), file: pythonError(err).file ?? input.name });
+      }
+    }
+    return { ok: true, files, errors };
   }
 
   /** Ask the running job *jobId* to stop at its next step. */

@@ -50,6 +50,7 @@ async function fetchArchive(url, what) {
  * @property {Function} splitBuffer  dicomforge.inputs.split_buffer
  * @property {Function} wantedCodecs dicomforge.dicom.codecs.wanted_by(items): codec families to load
  * @property {Function} registerCodec dicomforge.dicom.codecs.register(family, decode)
+ * @property {Function} openArchive  dicomforge.archives.open_ranges(size, readInto, name, budget)
  * @property {() => Function} benchStart  dicomforge.bench.jobs.BENCH.start, imported on first use
  */
 
@@ -73,6 +74,7 @@ function entryPoints(pyodide) {
     splitBuffer: inputs.split_buffer,
     wantedCodecs: codecs.wanted_by,
     registerCodec: codecs.register,
+    openArchive: pyodide.pyimport("dicomforge.archives").open_ranges,
     benchStart: () => (benchStart ??= pyodide.pyimport("dicomforge.bench.jobs").BENCH.start),
   };
 }

@@ -18,14 +18,15 @@ from dicomforge import __version__, kernels
 from dicomforge.errors import DicomForgeError
 from dicomforge.limits import parse_size
 
-from . import bench, convert, info, net, overlay, preview, seg, series, volumes
+from . import bench, convert, deidentify, image, info, inspect_cmd, json_cmd, modify, net, overlay, preview, seg, series, volumes
 from .run import EXIT_BAD_INPUT, EXIT_OK
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_BAD_INPUT"]
 
 #: Functions that add one subcommand each to the parser.
 COMMANDS = (info.add_command, series.add_command, overlay.add_command, preview.add_command, convert.add_command,
-            volumes.add_command, seg.add_command, net.add_command, bench.add_command)
+            volumes.add_command, seg.add_command, deidentify.add_command, json_cmd.add_command,
+            image.add_command, inspect_cmd.add_command, modify.add_command, net.add_command, bench.add_command)
 
 
 def version_text() -> str:

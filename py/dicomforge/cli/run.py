@@ -16,11 +16,12 @@ import os
 import sys
 from typing import Callable
 
-from dicomforge import jobs
+from dicomforge import archives, jobs
 from dicomforge.errors import DicomForgeError, InputError, OptionsError
 from dicomforge.inputs import NamedInput
 from dicomforge.jobs.schema import flag_name
 from dicomforge.kinds import role_by_name, stem
+from dicomforge.limits import PLATFORM_MAX_BYTES, parse_size
 from dicomforge.zipstream import ZipStream
 
 __all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "read_input", "read_paths", "run_job", "Outputs", "add_options",
@@ -64,15 +65,27 @@ def _expand_stores(paths: list[str]) -> list[str]:
     return out
 
 
-def read_paths(paths: list[str], data_files: bool = False) -> tuple[list[NamedInput], dict[str, DicomForgeError]]:
-    """``(inputs, errors)``: every readable path as an input (and, with *data_files*, the data
-    file beside each two-file header), and the error of each path that cannot be read."""
+def read_paths(paths: list[str], data_files: bool = False, budget: int = PLATFORM_MAX_BYTES,
+               shown: list | None = None) -> tuple[list[NamedInput], dict[str, DicomForgeError]]:
+    """``(inputs, errors)``: every readable path as an input (a zip archive: each of its usable
+    entries, :mod:`dicomforge.archives`; and, with *data_files*, the data file beside each
+    two-file header), and the error of each path or entry that cannot be read. *shown* gets
+    the names whose results the user sees, in order: the paths, an archive's entries in its place."""
     inputs, errors, given = [], {}, set(paths)
+    shown = [] if shown is None else shown
     for path in paths:
+        shown.append(path)
         try:
-            inputs.append(read_input(path))
+            item = read_input(path)
+            if archives.is_zip(item.data):
+                entries, refused = archives.expand(path, item.data, budget)
+                inputs += entries
+                shown += [entry.name for entry in entries] + [error.file for error in refused]
+                errors.update((error.file, error) for error in refused)
+                continue
+            inputs.append(item)
         except DicomForgeError as error:
-            errors[path] = error
+            errors[error.file or path] = error
             continue
         for found in _data_files(path, given) if data_files else ():
             given.add(found)
@@ -174,8 +187,9 @@ def run_job(name: str, paths: list[str], options: dict, on_result: Callable[[str
     error line per failed input, both in the order of the inputs (results of the data files
     read beside headers are not shown). Returns the exit code."""
     paths = _expand_stores(paths)
-    inputs, failures = read_paths(paths, data_files)
-    order = {path: i for i, path in enumerate([*paths, *(item.name for item in extra)])}
+    shown = []
+    inputs, failures = read_paths(paths, data_files, parse_size(options.get("memory_budget")), shown)
+    order = {name: i for i, name in enumerate(dict.fromkeys([*shown, *(item.name for item in extra)]))}
     results, stopped = [], None
     try:
         for event in jobs.start(name, [*inputs, *extra], options, casing="cli"):

@@ -9,7 +9,10 @@ Jobs: ``describe`` (what each input is), ``series`` (volume -> DICOM series),
 ``convert`` (another transfer syntax), ``zarr`` (volume -> Zarr v3 store), ``export``
 (volume -> NIfTI, NRRD or MetaImage), ``seg`` (images + label map -> DICOM Segmentation),
 ``overlay`` (masks -> 60xx planes), ``preview`` (what the page's canvas needs),
-``render`` (RGBA or PNG), ``sample`` (a phantom NIfTI). The benchmarks have their own
+``render`` (RGBA or PNG), ``sample`` (a phantom NIfTI), and the toolbox: ``inspect``
+(element tree, dump, is it DICOM), ``json`` / ``from_json`` (the DICOM JSON model),
+``modify`` (set, insert, delete elements; new UIDs), ``deidentify`` (PS3.15 Annex E),
+``image`` (PNG/JPEG -> Secondary Capture). The benchmarks have their own
 registry (:mod:`dicomforge.bench.jobs`), outside the product's.
 """
 
@@ -21,7 +24,7 @@ import pydicom
 
 from dicomforge import __version__, kernels, kinds
 
-from . import convert, describe, export, overlay, preview, sample, seg, series, to_zarr
+from . import convert, deidentify, describe, dicom_json, export, image, inspect, modify, overlay, preview, sample, seg, series, to_zarr
 from .output import zip_events
 from .preview import display_table
 from .registry import Job, JobContext, Registry
@@ -31,7 +34,8 @@ __all__ = ["JOBS", "Job", "JobContext", "Registry", "start", "display_table", "w
 
 #: The product's jobs.
 JOBS = Registry(describe.JOB, series.JOB, overlay.JOB, preview.PREVIEW, preview.RENDER, sample.JOB, convert.JOB,
-                to_zarr.JOB, export.JOB, seg.JOB)
+                to_zarr.JOB, export.JOB, seg.JOB, inspect.JOB, dicom_json.JOB,
+                dicom_json.FROM_JSON, modify.JOB, deidentify.JOB, image.JOB)
 
 start = JOBS.start
 

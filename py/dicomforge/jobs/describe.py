@@ -70,6 +70,7 @@ def run(inputs: list | InputFeed, options: dict, context: JobContext) -> Iterato
     recognises are ``{"kind": "partner"}`` when a two-file header among the inputs claims them."""
     from dicomforge.dicom.describe import describe_dicom
     from dicomforge.formats import UNRECOGNISED, detect_format
+    from dicomforge.images import image_kind
     from dicomforge.inputset import InputSet, header_volume, waits_for_partners
 
     feed = InputFeed.of(inputs)
@@ -104,6 +105,8 @@ def run(inputs: list | InputFeed, options: dict, context: JobContext) -> Iterato
             return {"kind": "partner", "store": True}
         if everything.is_partner(item):
             return {"kind": "partner"}
+        if kind is None and image_kind(item.data) is not None:  # (for the image job)
+            return {"kind": "image", "format": image_kind(item.data)}
         if kind is None:
             raise UnsupportedError(UNRECOGNISED, item.name)
         return _volume_value(kind, volumes[item.name])

@@ -38,7 +38,7 @@ def _options(typedef: str) -> set[str]:
 
 
 def _frozen(name: str) -> list[str]:
-    return re.findall(r'"(\w+)"', re.search(rf"export const {name} = Object\.freeze\(\[(.*?)\]\)", TEXT).group(1))
+    return re.findall(r'"(\w+)"', re.search(rf"export const {name} = Object\.freeze\(\[(.*?)\]\)", TEXT, re.S).group(1))
 
 
 def _typedef_name(job: str) -> str:

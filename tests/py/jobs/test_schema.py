@@ -82,7 +82,7 @@ class TestDescribe:
         """Hosts get each job's options with both names, kinds and defaults."""
         described = jobs.JOBS.describe()
         assert set(described) == {"describe", "series", "overlay", "preview", "render", "sample", "convert", "zarr", "seg",
-                                  "export"}
+                                  "export", "inspect", "json", "from_json", "modify", "deidentify", "image"}
         series = {o["name"]: o for o in described["series"]["options"]}
         assert series["series_number"] == {"name": "series_number", "jsName": "seriesNumber", "kinds": ["integer"],
                                            "default": 1, "doc": "(0020,0011) Series Number"}

@@ -1,0 +1,78 @@
+"""New values for de-identified attributes: dummies (D), shifted dates (C of the modified
+dates option) and cleaned descriptors (C of the Clean Descriptors option).
+
+Written here, not taken from a library: pydicom has no de-identification, and the
+de-identifiers that exist (dicognito, deid) bring their own profiles rather than PS3.15's table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+__all__ = ["dummy", "shift_date_text", "clean_text"]
+
+# PS3.15 E.1: "a dummy value ... consistent with the VR" (non-zero length)
+_DUMMIES = {
+    "AE": "ANONYMOUS", "AS": "000D", "CS": "ANONYMOUS", "DA": "19000101", "DT": "19000101000000.000000",
+    "TM": "000000.000000", "DS": "0", "IS": "0", "LO": "ANONYMIZED", "LT": "ANONYMIZED", "PN": "ANONYMIZED",
+    "SH": "ANONYMIZED", "ST": "ANONYMIZED", "UC": "ANONYMIZED", "UT": "ANONYMIZED", "UR": "urn:anonymized",
+}
+_BINARY_ZERO = {"US": 0, "SS": 0, "UL": 0, "SL": 0, "FL": 0.0, "FD": 0.0, "UV": 0, "SV": 0, "AT": 0}
+
+
+def dummy(vr: str):
+    """A dummy value for an element of *vr* (None for SQ: the caller empties the sequence)."""
+    if vr in _DUMMIES:
+        return _DUMMIES[vr]
+    if vr in _BINARY_ZERO:
+        return _BINARY_ZERO[vr]
+    if vr in ("OB", "OW", "OF", "OD", "OL", "OV", "UN"):
+        return b"\0\0\0\0\0\0\0\0"
+    return None
+
+
+def _shift_da(text: str, days: int) -> str:
+    try:
+        day = datetime.date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+    except (ValueError, IndexError):
+        return ""  # not a date: nothing of it is kept
+    return (day + datetime.timedelta(days=days)).strftime("%Y%m%d")
+
+
+def shift_date_text(text: str, vr: str, days: int) -> str:
+    """*text* (a DA or DT value, or a range ``a-b``, PS3.5 6.2) moved by *days*; its time part kept.
+    A value that is not a date becomes empty (nothing of it is kept)."""
+    parts = text.split("-") if vr == "DA" else [text]
+    out = []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            out.append("")
+        elif vr == "DA":
+            out.append(_shift_da(part, days))
+        elif len(part) >= 8 and part[:8].isdigit():  # DT: YYYYMMDD then the time and offset, kept
+            shifted = _shift_da(part[:8], days)
+            out.append(shifted + part[8:] if shifted else "")
+        else:  # (a DT of only a year or a month cannot be shifted by days: dropped)
+            out.append("")
+    return "-".join(out)
+
+
+def clean_text(text: str, identifiers: list[str]) -> str:
+    """*text* with every occurrence of *identifiers* (the data set's own names and IDs,
+    case-insensitive, also their ``^``-separated parts of 3 characters or more) replaced by ``*``.
+
+    Clean Descriptors (PS3.15 E.3.5) asks for "values of similar meaning known not to contain
+    identifying information"; a program cannot know that of free text, so this removes what
+    the data set itself says identifies someone and keeps the rest of the description.
+    """
+    words = set()
+    for identifier in identifiers:
+        identifier = identifier.strip()
+        if len(identifier) >= 3:
+            words.add(identifier)
+        words.update(part.strip() for part in re.split(r"[\^=]", identifier) if len(part.strip()) >= 3)
+    for word in sorted(words, key=len, reverse=True):
+        text = re.sub(re.escape(word), "*", text, flags=re.IGNORECASE)
+    return text
