@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from dicomforge.errors import OptionsError
-
-from .run import Outputs, add_options, given_options, run_job
+from .run import Outputs, add_options, given_options, read_text, run_job
 
 __all__ = ["add_command"]
 
@@ -23,11 +21,7 @@ _OPTIONS = ["dates", "retain_uids", "retain_patient_characteristics", "retain_de
 def _run(args: argparse.Namespace) -> int:
     options = given_options(args, _OPTIONS)
     if args.mapping:
-        try:
-            with open(args.mapping, encoding="utf-8") as fh:
-                options["mapping"] = fh.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise OptionsError(f"--mapping {args.mapping}: cannot be read ({exc})") from None
+        options["mapping"] = read_text(args.mapping, "--mapping")
     outputs = Outputs(args.output, args.zip)
 
     def show(file: str, value: dict) -> None:

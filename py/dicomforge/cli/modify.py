@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from dicomforge.errors import OptionsError
-
-from .run import Outputs, add_options, given_options, run_job
+from .run import Outputs, add_options, given_options, read_text, run_job
 
 __all__ = ["add_command"]
 
@@ -29,11 +27,7 @@ def _run(args: argparse.Namespace) -> int:
     options = given_options(args, ["regenerate_uids", "uid_prefix", "write_uid_map"])
     options["edits"] = args.edits or []
     if args.uid_map:
-        try:
-            with open(args.uid_map, encoding="utf-8") as fh:
-                options["uid_map"] = fh.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise OptionsError(f"--uid-map {args.uid_map}: cannot be read ({exc})") from None
+        options["uid_map"] = read_text(args.uid_map, "--uid-map")
     outputs = Outputs(args.output, args.zip)
 
     def show(file: str, value: dict) -> None:

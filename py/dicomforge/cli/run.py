@@ -24,7 +24,7 @@ from dicomforge.kinds import role_by_name, stem
 from dicomforge.limits import PLATFORM_MAX_BYTES, parse_size
 from dicomforge.zipstream import ZipStream
 
-__all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "read_input", "read_paths", "run_job", "Outputs", "add_options",
+__all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "read_input", "read_text", "read_paths", "run_job", "Outputs", "add_options",
            "given_options"]
 
 EXIT_OK = 0
@@ -43,6 +43,16 @@ def read_input(path: str, name: str | None = None) -> NamedInput:
         raise InputError("no such file", name or path) from None
     except OSError as exc:
         raise InputError(f"cannot be read: {exc.strerror or exc}", name or path) from None
+
+
+def read_text(path: str, flag: str) -> str:
+    """The UTF-8 text of *path* given as *flag* (a mapping file an earlier run wrote); an
+    OptionsError naming the flag when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OptionsError(f"{flag} {path}: cannot be read ({exc})") from None
 
 
 def _data_files(path: str, given: set) -> list[str]:

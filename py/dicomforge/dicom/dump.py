@@ -85,7 +85,7 @@ def _bare_data_set(data) -> str:
             continue
         vr = bytes(data[4:6])
         if vr.isalpha() and vr.isupper():
-            length = struct.unpack_from(order + "HI"[vr.decode() in _LONG_VRS], data, (6, 8)[vr.decode() in _LONG_VRS])[0]
+            length = struct.unpack_from(order + "I", data, 8)[0] if vr.decode() in _LONG_VRS else struct.unpack_from(order + "H", data, 6)[0]
             return f"explicit VR {encoding}" if 8 + length <= len(data) else ""
         if order == "<" and 8 + struct.unpack_from("<I", data, 4)[0] <= len(data):
             return "implicit VR little endian"
@@ -126,15 +126,11 @@ class _Node:
     problem: str = ""
 
     @property
-    def size(self) -> int:
-        """Bytes the element takes in the file: header, value, items and delimiters."""
+    def size(self) -> int:  # bytes in the file: header, value, items and delimiters
         if self.length is not None:
             return self.header + self.length
-        return self.header + sum(8 + len(f) for f in self.fragments or ()) + _items_size(self.items or ()) + 8
-
-
-def _items_size(items) -> int:
-    return sum(16 + sum(n.size for n in nodes) if length is None else 8 + length for nodes, length, _ in items)
+        items = sum(16 + sum(n.size for n in nodes) if length is None else 8 + length for nodes, length, _ in self.items or ())
+        return self.header + sum(8 + len(f) for f in self.fragments or ()) + items + 8
 
 
 def _tag_text(tag: int) -> str:
@@ -163,8 +159,9 @@ def _node(ds, tag: int, prefix: str, little: bool, implicit: bool, base: int, en
     step = keyword if keyword and tag_for_keyword(keyword) == tag else _tag_text(tag)
     node = _Node(tag, vr, None, b"", little, 8 if implicit or vr not in _LONG_VRS else 12, prefix + step,
                  keyword, elem.name if elem is not None else "Unknown", encodings, is_raw and stored.VR is None and vr == "UN")
-    creator = ds.get_item(tag & 0xFFFF0000 | (tag & 0xFF00) >> 8) if tag >> 16 & 1 and tag >> 16 > 7 and tag & 0xFF00 else None
-    if creator is not None:  # PS3.5 7.8.1: (gggg,xxyy) belongs to the block of creator (gggg,00xx)
+    private = tag >> 16 & 1 and tag >> 16 > 7 and tag & 0xFF00  # PS3.5 7.8.1: (gggg,xxyy) is in block (gggg,00xx)
+    creator = ds.get_item(tag & 0xFFFF0000 | (tag & 0xFF00) >> 8, keep_deferred=True) if private else None
+    if creator is not None:
         value = creator.value or b""
         node.creator = (value if isinstance(value, str) else bytes(value).decode("latin-1")).strip(" \x00")
     length = stored.length if is_raw else None
@@ -177,7 +174,7 @@ def _node(ds, tag: int, prefix: str, little: bool, implicit: bool, base: int, en
             at = getattr(item, "seq_item_tell", None)
             node.items.append((nodes, None if getattr(item, "is_undefined_length_sequence_item", False)
                                else sum(n.size for n in nodes), None if at is None else base + at))
-        node.length = None if undefined else _items_size(node.items)
+        node.length = None if undefined else node.size - node.header - 8  # the items' sizes
         if is_raw and not undefined and len(stored.value or b"") < length:
             node.problem = f"{length} bytes declared, {len(stored.value or b'')} present"
         return node
@@ -192,8 +189,6 @@ def _node(ds, tag: int, prefix: str, little: bool, implicit: bool, base: int, en
         node.raw = fp.getvalue()[8:]  # after the implicit VR header
     if (length == _UNDEFINED if is_raw else elem is not None and elem.is_undefined_length) and tag == _PIXEL_DATA:
         node.fragments = _fragments(node.raw)
-        if sum(8 + len(f) for f in node.fragments) < len(node.raw):
-            node.problem = f"{len(node.raw) - sum(8 + len(f) for f in node.fragments)} bytes of a fragment cut short"
     else:
         node.length = len(node.raw) if length is None or length == _UNDEFINED else length
         if len(node.raw) < node.length:
@@ -202,13 +197,12 @@ def _node(ds, tag: int, prefix: str, little: bool, implicit: bool, base: int, en
 
 
 def _fragments(value: bytes) -> list:
-    """The items of encapsulated Pixel Data (offset table first), PS3.5 A.4."""
-    out, pos = [], 0
+    out, pos = [], 0  # the items of encapsulated Pixel Data, the offset table first (PS3.5 A.4)
     while pos + 8 <= len(value):
         group, elem, length = struct.unpack_from("<HHI", value, pos)  # always little endian
         if (group, elem) != (0xFFFE, 0xE000) or length > len(value) - pos - 8:
             break
-        out.append(value[pos + 8 : pos + 8 + length])
+        out.append(memoryview(value)[pos + 8 : pos + 8 + length])
         pos += 8 + length
     return out
 
@@ -227,13 +221,14 @@ def _string(node: _Node) -> str:
     return data.decode("latin-1")
 
 
-def _numbers(node: _Node) -> list:
+def _numbers(node: _Node, limit: int) -> tuple[list, int]:
+    """The first *limit* numbers of a value as text (a dump shows a few of a large array), and the count."""
     code, fmt = _NUMBERS["US" if node.vr == "AT" else node.vr]
-    count = len(node.raw) // struct.calcsize("<" + code)
-    values = struct.unpack(("<" if node.little else ">") + code * count, bytes(node.raw[: count * struct.calcsize("<" + code)]))
+    total = len(node.raw) // struct.calcsize("<" + code)
+    values = struct.unpack_from(("<" if node.little else ">") + code * min(total, limit), node.raw)
     if node.vr == "AT":
-        return [f"({g:04x},{e:04x})" for g, e in zip(values[::2], values[1::2])]
-    return ["0" if v == 0 and fmt[-1] == "g" else fmt % v for v in values]  # dcmtk: -0.0 is 0
+        return [f"({g:04x},{e:04x})" for g, e in zip(values[::2], values[1::2])], total // 2
+    return ["0" if v == 0 and fmt[-1] == "g" else fmt % v for v in values], total  # dcmtk: -0.0 is 0
 
 
 def _tree_node(node: _Node, max_value_chars: int, max_hex_bytes: int) -> dict:
@@ -250,9 +245,10 @@ def _tree_node(node: _Node, max_value_chars: int, max_hex_bytes: int) -> dict:
                         if node.fragments is not None else f"{len(node.raw)} bytes")
         out["hex"] = hexed
     else:
-        text = "\\".join(_numbers(node)) if node.vr in _NUMBERS or node.vr == "AT" else _string(node)
-        text = text.upper() if node.vr == "AT" else text
-        out["value"] = text if len(text) <= max_value_chars else f"{text[:max_value_chars]}… ({len(text)} characters)"
+        texts, total = _numbers(node, max_value_chars) if node.vr in _NUMBERS or node.vr == "AT" else ([_string(node)], 0)
+        text = "\\".join(texts).upper() if node.vr == "AT" else "\\".join(texts)
+        full = f"{total} values" if total else f"{len(text)} characters"
+        out["value"] = text if len(text) <= max_value_chars and total <= len(texts) else f"{text[:max_value_chars]}… ({full})"
         out.update({"hex": hexed} if node.vr in _WORDS_VRS else {})
     out.update({"private_creator": node.creator} if node.creator is not None else {})
     if node.problem:
@@ -271,38 +267,36 @@ def element_tree(dataset, max_value_chars: int = 256, max_hex_bytes: int = 64) -
     return [_tree_node(n, max_value_chars, max_hex_bytes) for n in meta + body]
 
 
-def _uid_name(uid: str, column: int = 0) -> str:
-    """dcmtk's name of a transfer syntax (*column* 0: for "=Name", 1: for the header), else pydicom's."""
-    named = TRANSFER_SYNTAX_NAMES.get(uid)
-    known = UID(uid, validation_mode=pydicom.config.IGNORE)
-    return named[column] if named else (known.name if column and known.is_valid else known.keyword)
+def _uid_name(uid: str, column: int = 0) -> str:  # column 0: "=Name", 1: the header's; dcmtk's, else pydicom's
+    named, known = TRANSFER_SYNTAX_NAMES.get(uid), UID(uid, validation_mode=pydicom.config.IGNORE)
+    return named[column] if named else (known.name if column else known.keyword)
 
 
-def _values_line(texts: list, fixed: int = 0) -> str:
-    """Values joined by "\\", cut at 70 characters as dcmtk cuts them: whole values only, "..."
-    after the last one shown (dcvrus.cc); *fixed*: the width of each (dcvrobow.cc, dcvrat.cc)."""
+def _values_line(texts: list, total: int, fixed: int = 0) -> str:
+    """The first of *total* values joined by "\\", cut at 70 characters as dcmtk cuts them: whole
+    values, "..." after the last one shown (dcvrus.cc); *fixed*: the width of each (dcvrobow.cc)."""
     if fixed:
-        count = len(texts) if len(texts) * (fixed + 1) - 1 <= _LINE_WIDTH else (_LINE_WIDTH - 2) // (fixed + 1)
-        return "\\".join(texts[:count]) + ("..." if count < len(texts) else "")
+        count = total if total * (fixed + 1) - 1 <= _LINE_WIDTH else (_LINE_WIDTH - 2) // (fixed + 1)
+        return "\\".join(texts[:count]) + ("..." if count < total else "")
     width = -1
     for i, text in enumerate(texts):
         width += len(text) + 1
-        if width > _LINE_WIDTH or (i + 1 < len(texts) and width + 3 > _LINE_WIDTH):
-            return "\\".join(texts[:i]) + "..." * (i + 1 < len(texts))
+        if width > _LINE_WIDTH or (i + 1 < total and width + 3 > _LINE_WIDTH):
+            return "\\".join(texts[:i]) + "..." * (i + 1 < total)
     return "\\".join(texts)
 
 
-def _dump_value(node: _Node) -> tuple[str, int]:
-    """dcmdump's text of a value and its VM."""
+def _dump_value(node: _Node) -> tuple[str, int]:  # dcmdump's text of a value, and its VM
     vr = "??" if node.unknown else node.vr
     if vr in _BYTES_VRS or vr in _WORDS_VRS:  # VM 1, even when empty
         if not node.raw or (vr == "OW" and len(node.raw) < 2):
             return "(no value available)" if not node.raw else "(invalid value)", 1
-        hexes = vr in _BYTES_VRS and vr != "OW"
-        return _values_line([f"{b:02x}" for b in bytes(node.raw)] if hexes else _numbers(node), {"OW": 4}.get(vr, 2 * hexes)), 1
+        if vr in _BYTES_VRS and vr != "OW":
+            return _values_line([f"{b:02x}" for b in bytes(node.raw[:24])], len(node.raw), 2), 1
+        return _values_line(*_numbers(node, 36), 4 if vr == "OW" else 0), 1
     if vr in _NUMBERS or vr == "AT":
-        texts = _numbers(node)
-        return (_values_line(texts, 11 if vr == "AT" else 0), len(texts)) if texts else (
+        texts, total = _numbers(node, 36)
+        return (_values_line(texts, total, 11 if vr == "AT" else 0), total) if texts else (
             "(invalid value)" if node.raw else "(no value available)", 0)
     text = _string(node)
     if not text:
@@ -343,7 +337,7 @@ def _dump_lines(nodes: list, level: int, lines: list, data) -> None:
         elif node.fragments is not None:  # dcpixseq.cc: shown as OB whatever the file says
             lines.append(_line(level, node.tag, "OB", f"(PixelSequence #={len(node.fragments)})", None, 1, name))
             for fragment in node.fragments:
-                text = _values_line([f"{b:02x}" for b in fragment], 2) if fragment else "(no value available)"
+                text = _values_line([f"{b:02x}" for b in bytes(fragment[:24])], len(fragment), 2) if fragment else "(no value available)"
                 lines.append(_line(level + 1, _ITEM, "pi", text, len(fragment), 1, "Item"))
             lines.append(_line(level, _SEQ_END, "na", "(SequenceDelimitationItem)", 0, 0, "SequenceDelimitationItem"))
         else:
@@ -392,8 +386,12 @@ def dump_text(data, name: str) -> str:
     lines += ["", "# Dicom-Data-Set", f"# Used TransferSyntax: {_uid_name(uid, 1) if uid else unknown}"]
     _dump_lines(body, 0, lines, None if uid == DeflatedExplicitVRLittleEndian else data)  # offsets of the inflated data
     problems = _problems(meta + body)
+    group_length = ds.file_meta.get("FileMetaInformationGroupLength") if meta else None
+    declared = 144 + group_length if isinstance(group_length, int) else 0
+    if not problems and declared > len(data):
+        problems = [f"the file ends inside the file meta information, after {len(data)} of {declared} bytes (truncated?)"]
     rest = len(data) - 132 * (getattr(ds, "preamble", None) is not None) - sum(n.size for n in meta + body)
     if not problems and rest > 0 and uid != DeflatedExplicitVRLittleEndian:
-        problems = [f"{rest} bytes after the last element were not read (an element header cut short?)"]
+        problems = [f"the {rest} bytes after the last element read are not whole elements (truncated or damaged?)"]
     lines += [f"# Reading stopped: {problem}" for problem in problems]
     return "\n".join(lines) + "\n"

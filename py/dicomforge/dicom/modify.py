@@ -6,7 +6,7 @@ sequence: ``(0008,1115)[*].(0020,000E)``; a path ending in an index names an ite
 ``set`` (-m) changes existing elements, ``insert`` (-i) creates or changes (with the sequences and
 next items a path numbers), ``delete`` (-e) removes. Values (``\\`` between them) are checked against
 the VR (PS3.5 6.2) and VM. :func:`modify_file` writes what it did not edit as it came (pydicom keeps
-unparsed values as bytes), with preamble, meta and transfer syntax; group lengths are recomputed and,
+unparsed values as bytes), with preamble, meta and transfer syntax; group lengths follow edits and,
 as with dcmodify (without -nmu), (0002,0003)/(0002,0002) follow an edited SOP Instance/Class UID.
 """
 
@@ -37,6 +37,7 @@ from dicomforge.inputs import NamedInput
 
 from . import tags
 from .pixels import read_dataset
+from .scan import scan
 from .uid_map import UidMap, element_name, remap_dataset
 
 __all__ = ["Step", "Path", "Edit", "parse_path", "check_value", "modify_file", "OPS", "EVERY"]
@@ -108,8 +109,10 @@ def parse_path(text: str) -> Path:
                    else f"{name} is a group length, recomputed on writing" if tag & 0xFFFF == 0
                    else f"{name}: file meta elements are only at the top" if group == 2 and (number or item is not None)
                    else "(0002,0010) says how the file is encoded: change it with transcode" if tag == 0x00020010
-                   else f"{name} needs an item index, such as {name}[0] or {name}[*]" if item is None and number < len(parts) - 1
-                   else f"{name} is not a sequence (VR {known}): it has no items" if item is not None and known not in (None, "SQ")
+                   else f"{name} needs an item index, such as {name}[0] or {name}[*]"
+                   if item is None and number < len(parts) - 1
+                   else f"{name} is not a sequence (VR {known}): it has no items"
+                   if item is not None and known not in (None, "SQ")
                    else None)
         if problem:
             raise OptionsError(f"path {text!r}: {problem}")
@@ -118,11 +121,11 @@ def parse_path(text: str) -> Path:
 
 
 #: what a value looks like, for the VRs pydicom checks by pattern (PS3.5 Table 6.2-1)
-_LOOKS = {"AE": "at most 16 printable ASCII characters", "AS": "nnnD, nnnW, nnnM or nnnY, such as 045Y", "DA": "YYYYMMDD, such as 20240131",
-          "CS": "at most 16 capitals, digits, spaces and _", "DS": "a decimal number (at most 16 characters) such as -12.5",
-          "DT": "YYYYMMDDHHMMSS.FFFFFF+ZZXX from the year on", "IS": "an integer (at most 12 characters)",
-          "TM": "HHMMSS.FFFFFF from the hour on, such as 120000", "UR": "a URI",
-          "UI": "digits in dot-separated components without leading zeros, at most 64 characters"}
+_LOOKS = {"AE": "at most 16 printable ASCII characters", "AS": "nnnD, nnnW, nnnM or nnnY, such as 045Y",
+          "DA": "YYYYMMDD, such as 20240131", "CS": "at most 16 capitals, digits, spaces and _",
+          "DS": "a decimal number (at most 16 characters) such as -12.5", "IS": "an integer (at most 12 characters)",
+          "DT": "YYYYMMDDHHMMSS.FFFFFF+ZZXX from the year on", "TM": "HHMMSS.FFFFFF from the hour on, such as 120000",
+          "UR": "a URI", "UI": "digits in dot-separated components without leading zeros, at most 64 characters"}
 _TEXT = frozenset(_LOOKS) | {"LO", "LT", "PN", "SH", "ST", "UC", "UT"}
 _SINGLE = ("LT", "ST", "UT", "UR")  # a backslash is part of the value, not a separator
 _CHARSET = ("SH", "LO", "ST", "LT", "UT", "UC", "PN")  # the VRs (0008,0005) Specific Character Set governs
@@ -335,45 +338,42 @@ def _apply_element(ds, parent, edit: Edit, label: str, name: str, notes: list[st
     notes.append(f"{label}: {_show(elem) if elem is not None else '(absent)'} -> {_show(parent[tag])}")
 
 
-_FOLLOW = ((tags.SOP_INSTANCE_UID, tags.MEDIA_STORAGE_SOP_INSTANCE_UID), (tags.SOP_CLASS_UID, tags.MEDIA_STORAGE_SOP_CLASS_UID))
+_FOLLOW = (("SOPInstanceUID", "MediaStorageSOPInstanceUID"), ("SOPClassUID", "MediaStorageSOPClassUID"))
 
 
-def _uid(ds, tag: int) -> str | None:
-    return str(ds[tag].value) if tag in ds else None
-
-
-def modify_file(data, name: str, edits: list[Edit], uid_map: UidMap | None = None) -> tuple[bytes, list[str]]:
+def modify_file(data: bytes, name: str, edits: list[Edit], uid_map: UidMap | None = None) -> tuple[bytes, list[str]]:
     """*data* (a Part 10 file's bytes, never modified) with *edits* applied in order, after every
     UID was replaced through *uid_map* when given (one map per batch keeps series, studies and
     references together): the new file and its changes ("PatientName: 'A^B' -> 'C^D'"). Raises an
     InputError naming *name* for bytes that are not DICOM (or too damaged to write back), an
     OptionsError for an edit that does not fit the file (``set`` of a missing element, say)."""
-    ds, _ = read_dataset(NamedInput(name, data))
+    ds, _ = read_dataset(item := NamedInput(name, data))
     if "TransferSyntaxUID" not in (meta := ds.file_meta):
         raise InputError("no (0002,0010) Transfer Syntax UID in the file meta: cannot write it back as it was", name)
     notes: list[str] = []
     with malformed_input(name):
-        if uid_map is not None:
-            remap_dataset(ds, uid_map, notes=notes)
-        before = [(_uid(ds, tag), _uid(meta, meta_tag)) for tag, meta_tag in _FOLLOW]
+        scan(item)  # the whole file: pydicom reads a truncated value short, and writing would hide that
+        changed = remap_dataset(ds, uid_map, notes=notes) if uid_map is not None else []
+        before = [(ds.get(keyword), meta.get(meta_keyword)) for keyword, meta_keyword in _FOLLOW]
         for edit in edits:
             _apply(ds, edit, name, notes)
-        for (tag, meta_tag), (old, old_meta) in zip(_FOLLOW, before):
-            new = _uid(ds, tag)
-            if new is not None and new != old and old_meta == old == _uid(meta, meta_tag):
-                meta[meta_tag] = DataElement(meta_tag, "UI", new)
-                notes.append(f"{element_name(meta_tag)}: {old!r} -> {new!r} (follows {element_name(tag)})")
+        for (keyword, meta_keyword), (old, old_meta) in zip(_FOLLOW, before):
+            new = ds.get(keyword)
+            if new is not None and new != old and old_meta == old == meta.get(meta_keyword):
+                setattr(meta, meta_keyword, new)
+                notes.append(f"{meta_keyword}: '{old}' -> '{new}' (follows {keyword})")
+        touched = {parse_path(path).steps[0].tag >> 16 for path in changed} | {e.path.steps[0].tag >> 16 for e in edits}
     try:
-        return _write(ds), notes
+        return _write(ds, touched), notes
     except DicomForgeError as error:
         raise error.with_file(name)
     except Exception as exc:  # pydicom refusing a value of a damaged file
         raise InputError(f"cannot be written back: {plain_reason(exc)}", name) from None
 
 
-def _write(ds) -> bytes:
+def _write(ds, touched: set[int]) -> bytes:
     """Preamble, meta (pydicom recomputes (0002,0000)), then the data set in its own encoding. A retired
-    group length (gggg,0000), which pydicom drops (PS3.5 7.2), is recomputed as dcmodify does."""
+    group length (gggg,0000), which pydicom drops (PS3.5 7.2), is kept; recomputed for *touched* groups."""
     out, body, charset = BytesIO(), DicomBytesIO(), ds.get("SpecificCharacterSet")
     out.write((ds.preamble or bytes(128)) + b"DICM")
     write_file_meta_info(out, ds.file_meta, enforce_standard=False)
@@ -381,8 +381,9 @@ def _write(ds) -> bytes:
     for group, group_tags in groupby(sorted(ds.keys()), key=lambda tag: tag >> 16):
         start = body.tell()
         for tag in group_tags:  # (a group length comes first: 8 bytes of header, then its UL value)
-            write_data_element(body, ds.get_item(tag) if tag & 0xFFFF else DataElement(tag, "UL", 0), charset)
-        if group << 16 in ds:
+            write_data_element(body, ds.get_item(tag) if tag & 0xFFFF or group not in touched else DataElement(tag, "UL", 0),
+                               charset)
+        if group << 16 in ds and group in touched:
             end = body.tell()
             body.seek(start + 8)
             body.write_UL(end - start - 12)

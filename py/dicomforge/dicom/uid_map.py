@@ -53,7 +53,8 @@ class UidMap:
             raise OptionsError(problem)
         self.prefix, self._map, self._used = prefix, {}, set()
         for old, new in (known or {}).items():
-            if not (old and isinstance(old, str) and isinstance(new, str) and is_uid(new)) or is_well_known(old) or new in self._used:
+            valid = isinstance(old, str) and old and isinstance(new, str) and is_uid(new)
+            if not valid or is_well_known(old) or new in self._used:
                 raise OptionsError(f"the UID map pairs {old!r} with {new!r}: each old UID (none of the standard's) "
                                    "must map to a valid UID of its own")
             self._map[old] = new
