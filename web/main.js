@@ -248,6 +248,7 @@ const isDicomEntry = (entry) => !entry.name.endsWith(".json");
 /** Take these inputs: describe each, show the forms that fit and the viewer. */
 async function useInputs(dropped) {
   performance.mark("dicomforge-inputs"); // the page has the dropped files (the benchmarks start here)
+  inputs = [];
   described = new Map();
   segmentation = null;
   download.hidden = true;

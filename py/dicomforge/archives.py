@@ -7,6 +7,8 @@ file, or in the browser a file whose reads are ranges of the dropped ``File``
 entry is read only when it is used. What is refused, and why, is decided here once for
 every host, before anything is inflated:
 
+- stored entries whose stored and inflated sizes differ, and entries whose local header names
+  another file than the central directory does (a forged archive);
 - entries whose path leaves the archive (``..`` parts, absolute or drive paths);
 - encrypted entries, and compression methods other than stored and deflated;
 - an entry declaring more bytes than the memory budget, or inflating more than
@@ -46,8 +48,8 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., file name length, e
 
 def is_zip(head) -> bool:
     """Whether *head* (a file's first bytes) starts like a zip archive (a local file header,
-    or the end record of an empty archive)."""
-    return bytes(head[:4]) in (b"PK\x03\x04", b"PK\x05\x06")
+    or the end record of an empty archive) and is not a DICOM file whose preamble does."""
+    return bytes(head[:4]) in (b"PK\x03\x04", b"PK\x05\x06") and bytes(head[128:132]) != b"DICM"
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ def _entry_problem(info: zipfile.ZipInfo, budget: int) -> str | None:
     if info.compress_type not in _SUPPORTED:
         method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
         return f"it is compressed with {method}, which is not supported (stored and deflated are)"
+    if info.compress_type == zipfile.ZIP_STORED and info.compress_size != info.file_size:
+        return f"it is stored (not compressed) yet declares {info.compress_size} bytes stored for {info.file_size}"
     if info.file_size > budget:
         return f"it inflates to {info.file_size} bytes, more than the {budget}-byte memory budget"
     if info.file_size > RATIO_FREE_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
@@ -177,6 +181,8 @@ def _data_offset(file, info: zipfile.ZipInfo, name: str) -> int:
     if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
         raise InputError(f"entry {info.filename!r}: its local header is missing or damaged", name)
     _, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if file.read(name_length) != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437"):
+        raise InputError(f"entry {info.filename!r}: its local header names another file (a forged archive?)", name)
     return info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
 
 
@@ -212,6 +218,8 @@ def open_archive(file, name: str, budget: int, headers=None) -> Archive:
         total += info.file_size
         entries.append((info, ArchiveEntry(entry_name, path, info.file_size, info.compress_size,
                                            info.compress_type == zipfile.ZIP_STORED, 0)))
+    if not entries and not refused:
+        raise InputError("the archive holds no files", name)
     if total > budget:
         raise InputError(f"its entries inflate to {total} bytes in all, more than the {budget}-byte memory budget: "
                          "extract it and open its files in smaller groups", name)

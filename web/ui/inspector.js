@@ -31,18 +31,13 @@ export function setupInspector(element, { inspect, json }) {
 
   function filter(query) {
     const wanted = query.trim().toLowerCase();
-    for (const row of tree.querySelectorAll(".element")) {
-      const hit = !wanted || row.dataset.search.includes(wanted);
-      row.classList.toggle("match", Boolean(wanted) && hit);
-      row.hidden = !hit && !row.querySelector(".match, .element:not([hidden])");
-    }
-    // (a row is kept when something inside it matches: walk again from the leaves up)
+    // from the leaves up: a row shows when it matches or something inside it shows
     for (const row of [...tree.querySelectorAll(".element")].reverse()) {
-      if (!wanted) row.hidden = false;
-      else if (row.querySelector(".element.match")) {
-        row.hidden = false;
-        row.querySelector("details")?.setAttribute("open", "");
-      }
+      const hit = Boolean(wanted) && row.dataset.search.includes(wanted);
+      row.classList.toggle("match", hit);
+      const inside = [...row.querySelectorAll(".element")].some((child) => !child.hidden);
+      row.hidden = Boolean(wanted) && !hit && !inside;
+      if (wanted && inside) row.querySelector("details")?.setAttribute("open", "");
     }
   }
 

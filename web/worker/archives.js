@@ -30,7 +30,9 @@ export function openArchive({ python }, { name, data }, budget, onEntry = () => 
   };
   const archive = python.openArchive(data.size, readInto, name, budget);
   try {
-    const listing = archive.listing().toJs({ dict_converter: Object.fromEntries });
+    const listed = archive.listing();
+    const listing = listed.toJs({ dict_converter: Object.fromEntries });
+    listed.destroy();
     const files = [];
     const errors = [...listing.errors];
     listing.entries.forEach((entry, i) => {

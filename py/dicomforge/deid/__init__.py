@@ -9,7 +9,7 @@ not offer: (0028,0301) *Burned In Annotation* is reported so the user knows). Wh
 (0012,0062) *Patient Identity Removed* YES, (0012,0063) *De-identification Method* and
 (0012,0064) its Code Sequence (CID 7050), (0028,0303) *Longitudinal Temporal Information
 Modified*, a zero preamble (a preamble may hold a TIFF header with its own metadata), and file
-meta without the source, sending and receiving AE titles and private information.
+meta of only its version, SOP class and instance, transfer syntax and dicomforge as its writer.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dicomforge import __version__
 from dicomforge.dicom.scan import check_header, unreadable
 from dicomforge.errors import InputError
 from dicomforge.inputs import NamedInput
+from dicomforge.series.template import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
 
 from .apply import deidentify_dataset
 from .mapping import DeidMapping
@@ -32,8 +33,9 @@ from .table import ProfileTable
 
 __all__ = ["DATES", "DeidMapping", "DeidOptions", "ProfileTable", "deidentify_file"]
 
-# (0002,0016) Source, (0002,0017) Sending, (0002,0018) Receiving AE Title; (0002,0100)/(0002,0102)
-_META_REMOVED = (0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x00020102)
+# file meta kept: (0002,0001) version, (0002,0002) SOP class, (0002,0003) instance, (0002,0010) syntax;
+# the rest (AE titles, presentation addresses, RTV fields, private information) names where it came from
+_META_KEPT = (0x00020001, 0x00020002, 0x00020003, 0x00020010)
 _TEMPORAL = {"remove": "REMOVED", "shift": "MODIFIED", "keep": "UNMODIFIED"}  # PS3.3 C.12.1.1.7
 
 
@@ -81,10 +83,10 @@ def deidentify_file(item: NamedInput, options: DeidOptions, mapping: DeidMapping
     changed = deidentify_dataset(ds, options, mapping, table)
     _record(ds, options)
     meta = ds.file_meta
-    for tag in _META_REMOVED:
-        if tag in meta:
-            del meta[tag]
+    for tag in [t for t in meta.keys() if t not in _META_KEPT]:
+        del meta[tag]
     meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    meta.ImplementationClassUID, meta.ImplementationVersionName = IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME
     ds.preamble = b"\0" * 128
     out = io.BytesIO()
     ds.save_as(out, enforce_file_format=True)

@@ -3,7 +3,7 @@
 Every attribute listed in Table E.1-1 (:mod:`.table`) gets the action its row gives for the
 options chosen (:class:`.options.DeidOptions`), at every depth: the table applies to the
 attributes of sequence items too. Attributes the table does not list are kept, except
-private ones, which are removed unless Retain Safe Private keeps those known safe
+instance UIDs (all replaced through the batch's map unless Retain UIDs) and private ones, which are removed unless Retain Safe Private keeps those known safe
 (:func:`.table.safe_private`). The action codes that leave a choice (PS3.15 E.1.1 legend:
 "X unless Z is required to maintain IOD conformance", ...) are resolved without knowing
 each IOD's module table, the safe way round: a code that allows D gives a dummy value
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
+
+from dicomforge.dicom.uid_map import remap_dataset
 
 from .mapping import DeidMapping
 from .options import DeidOptions
@@ -140,6 +142,12 @@ def deidentify_dataset(ds: Dataset, options: DeidOptions, mapping: DeidMapping, 
     walk = _Walk(table, options, mapping, days, identifiers, safe_private)
     walk.dataset(ds)
     _drop_empty_private_blocks(ds)
+    if not options.retain_uids:
+        # the instance UIDs Table E.1-1 does not list ((0008,1167), (0020,0242)...) through the
+        # batch's one map too; class, syntax and coding scheme UIDs are kept
+        for path in remap_dataset(ds, mapping.uids, keep=table.listed_tags):
+            if not any(change[1] == path for change in walk.changes):
+                walk.changes.append(["", path, "U"])
     return walk.changes
 
 

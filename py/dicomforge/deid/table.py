@@ -127,6 +127,11 @@ class ProfileTable:
                 return row
         return None
 
+    @property
+    def listed_tags(self) -> frozenset:
+        """The tags the table lists exactly (not by a pattern)."""
+        return frozenset(self._exact)
+
     def __len__(self) -> int:
         return len(self.rows)
 

@@ -61,7 +61,8 @@ def shift_date_text(text: str, vr: str, days: int) -> str:
 
 def clean_text(text: str, identifiers: list[str]) -> str:
     """*text* with every occurrence of *identifiers* (the data set's own names and IDs,
-    case-insensitive, also their ``^``-separated parts of 3 characters or more) replaced by ``*``.
+    case-insensitive, also their ``^``/``=``-separated parts: whole words of 2 characters or more,
+    and any non-ASCII part) replaced by ``*``.
 
     Clean Descriptors (PS3.15 E.3.5) asks for "values of similar meaning known not to contain
     identifying information"; a program cannot know that of free text, so this removes what
@@ -69,10 +70,11 @@ def clean_text(text: str, identifiers: list[str]) -> str:
     """
     words = set()
     for identifier in identifiers:
-        identifier = identifier.strip()
-        if len(identifier) >= 3:
-            words.add(identifier)
-        words.update(part.strip() for part in re.split(r"[\^=]", identifier) if len(part.strip()) >= 3)
+        for part in [identifier, *re.split(r"[\^=]", identifier)]:
+            part = part.strip()
+            if len(part) >= 2 or (part and not part.isascii()):  # (an ideographic name part may be one character)
+                words.add(part)
     for word in sorted(words, key=len, reverse=True):
-        text = re.sub(re.escape(word), "*", text, flags=re.IGNORECASE)
+        pattern = rf"(?<!\w){re.escape(word)}(?!\w)" if word.isascii() else re.escape(word)
+        text = re.sub(pattern, "*", text, flags=re.IGNORECASE)
     return text

@@ -217,7 +217,10 @@ def _string(node: _Node) -> str:
     """A string value as stored, its trailing padding cut as dcmtk cuts it (dcbytstr.cc)."""
     data = bytes(node.raw).rstrip(b"\x00" if node.vr == "UI" else b" ")
     if node.vr in _TEXT_DELIMITERS and not data.isascii():
-        return decode_bytes(data, node.encodings, _TEXT_DELIMITERS[node.vr])
+        try:
+            return decode_bytes(data, node.encodings, _TEXT_DELIMITERS[node.vr])
+        except LookupError:  # a damaged (0008,0005): the bytes as dcmdump prints them
+            pass
     return data.decode("latin-1")
 
 
@@ -309,8 +312,8 @@ def _dump_value(node: _Node) -> tuple[str, int]:  # dcmdump's text of a value, a
 
 def _line(level: int, tag: int, vr: str, text: str, length, vm: int, name: str) -> str:
     text = text if len(text) <= _LINE_WIDTH else text[: _LINE_WIDTH - 3] + "..."
-    size = "u/l" if length is None else f"{length:3d}"
-    return f"{'  ' * level}({tag >> 16:04x},{tag & 0xFFFF:04x}) {vr} {text:<{_VALUE_COLUMN}} # {size},{vm:2d} {name}"
+    return (f"{'  ' * level}({tag >> 16:04x},{tag & 0xFFFF:04x}) {vr} {text:<{_VALUE_COLUMN}} "
+            f"# {'u/l' if length is None else format(length, '3d')},{vm:2d} {name}")
 
 
 def _dump_name(node: _Node) -> str:
@@ -386,8 +389,7 @@ def dump_text(data, name: str) -> str:
     lines += ["", "# Dicom-Data-Set", f"# Used TransferSyntax: {_uid_name(uid, 1) if uid else unknown}"]
     _dump_lines(body, 0, lines, None if uid == DeflatedExplicitVRLittleEndian else data)  # offsets of the inflated data
     problems = _problems(meta + body)
-    group_length = ds.file_meta.get("FileMetaInformationGroupLength") if meta else None
-    declared = 144 + group_length if isinstance(group_length, int) else 0
+    declared = 144 + length if meta and isinstance(length := ds.file_meta.get("FileMetaInformationGroupLength"), int) else 0
     if not problems and declared > len(data):
         problems = [f"the file ends inside the file meta information, after {len(data)} of {declared} bytes (truncated?)"]
     rest = len(data) - 132 * (getattr(ds, "preamble", None) is not None) - sum(n.size for n in meta + body)

@@ -4,7 +4,7 @@
 ``bulk: "uri"`` binary values from ``bulk_threshold`` bytes on are left out as
 ``BulkDataURI``s ``<stem>.bulk/<tag path>`` and written as files of those names beside it.
 ``from_json``: each ``.json`` input back into a Part 10 file ``<stem>.dcm``, its bulk data
-found among the other inputs by those names. The transfer syntax of the original rides in
+found among the other inputs by those names, relative to the JSON's folder. The transfer syntax of the original rides in
 the result (``transferSyntax``) and is given back as ``transfer_syntax`` (needed only for
 compressed Pixel Data: the JSON model has no file meta).
 """
@@ -60,32 +60,25 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
         yield events.progress(done, len(inputs), item.name)
 
 
-def _bulk_of(inputs: list) -> dict:
-    """Every input by its name and by each of its trailing paths (``out/x.bulk/7FE00010`` is also
-    ``x.bulk/7FE00010``), for resolving relative BulkDataURIs."""
-    found = {}
-    for item in inputs:
-        parts = item.name.replace("\\", "/").split("/")
-        for i in range(len(parts)):
-            found.setdefault("/".join(parts[i:]), item)
-    return found
-
-
 class _Bulk(dict):
-    """URI -> bytes, read from the inputs when asked (the bulk data of one JSON)."""
+    """URI -> bytes for one JSON: the input named by the URI relative to the JSON's folder
+    (``out/x.json``'s ``x.bulk/7FE00010`` is the input ``out/x.bulk/7FE00010``), read when asked."""
 
-    def __init__(self, by_name: dict) -> None:
+    def __init__(self, by_name: dict, folder: str) -> None:
         super().__init__()
-        self.by_name = by_name
+        self.by_name, self.folder = by_name, folder
+
+    def _item(self, uri: str):
+        return self.by_name.get(f"{self.folder}/{uri}" if self.folder else uri)
 
     def __missing__(self, uri: str):
-        item = self.by_name.get(uri)
+        item = self._item(uri)
         if item is None:
             raise KeyError(uri)
         return bytes(item.complete().data)
 
     def __contains__(self, uri) -> bool:
-        return uri in self.by_name
+        return self._item(uri) is not None
 
     def get(self, uri, default=None):
         return self[uri] if uri in self else default
@@ -99,7 +92,7 @@ def run_from_json(inputs: list, options: dict, context: JobContext) -> Iterator[
     if not sources:
         yield events.failed(InputError("no .json input: give DICOM JSON files (and their bulk data files)"))
         return
-    bulk = _Bulk(_bulk_of([item for item in inputs if item not in sources]))
+    by_name = {item.name.replace("\\", "/"): item for item in inputs if not item.name.lower().endswith(".json")}
     names = unique_names([basename(item.name)[:-len(".json")] + ".dcm" for item in sources])
     for done, (item, name) in enumerate(zip(sources, names), start=1):
         try:
@@ -109,6 +102,7 @@ def run_from_json(inputs: list, options: dict, context: JobContext) -> Iterator[
                 text = bytes(item.complete().data).decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise InputError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+            bulk = _Bulk(by_name, item.name.replace("\\", "/").rpartition("/")[0])
             data = from_json(text, item.name, options["transfer_syntax"] or None, bulk)
             yield events.output(name, data)
             yield events.result(item.name, {"name": name, "bytes": len(data), "source": basename(item.name)})

@@ -91,7 +91,7 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
                 photometric=options["photometric"], series_uid=series_uid, study_uid=study_uid,
                 instance_number=made, uid_prefix=options["uid_prefix"], warnings=notes)
             yield events.output(name, data)
-            yield from (events.warning(note, item.name) for note in notes)
+            yield from (events.warning(note.removeprefix(f"{item.name}: "), item.name) for note in notes)
             yield events.result(item.name, {"name": name, "columns": image.width, "rows": image.height,
                                             "samples": image.samples, "bits": image.bits, "source": image.source})
         except DicomForgeError as problem:

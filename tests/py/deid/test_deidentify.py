@@ -312,3 +312,20 @@ def test_input_never_modified():
 def test_not_dicom_is_an_input_error():
     with pytest.raises(InputError, match="x.txt"):
         deidentify_file(NamedInput("x.txt", b"hello"), DeidOptions(), DeidMapping(), ProfileTable())
+
+
+def test_unlisted_instance_uids_and_file_meta():
+    """Instance UIDs the table does not list are mapped like the rest; the file meta keeps no
+    address, AE title or writer of the original."""
+    source = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    source.add_new(0x00081167, "UI", "1.9.10")  # Multi-frame Source SOP Instance UID
+    source.file_meta.SourcePresentationAddress = "http://LEAKhost.example/"
+    source.file_meta.SourceApplicationEntityTitle = "LEAKAE"
+    raw = io.BytesIO()
+    source.save_as(raw, enforce_file_format=True)
+    mapping = DeidMapping()
+    out, _, data = deidentify(raw.getvalue(), DeidOptions(), mapping)
+    assert out[0x00081167].value == mapping.uids.map("1.9.10") != "1.9.10"
+    assert b"LEAK" not in data
+    assert sorted(f"{t:08X}" for t in out.file_meta.keys()) == ["00020000", "00020001", "00020002", "00020003",
+                                                                 "00020010", "00020012", "00020013"]
