@@ -32,7 +32,7 @@ from typing import Callable
 
 from dicomforge.errors import InputError
 
-__all__ = ["MAX_RATIO", "RATIO_FREE_BYTES", "ArchiveEntry", "Archive", "RangeFile", "is_zip", "open_archive",
+__all__ = ["MAX_RATIO", "RATIO_FREE_BYTES", "ArchiveEntry", "Archive", "RangeFile", "is_zip", "opens_as_archive", "open_archive",
            "open_ranges", "read_entry", "expand"]
 
 #: Inflated / compressed size beyond which an entry is taken for a zip bomb (DEFLATE reaches
@@ -44,6 +44,15 @@ _SUPPORTED = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 _METHOD_NAMES = {12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "xz", 99: "AES (WinZip encryption)"}
 _JUNK = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$)")
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., file name length, extra field length
+
+
+#: A Zarr v3 zip store is a volume (dicomforge.formats), not an archive of inputs.
+STORE_ENDING = ".zarr.zip"
+
+
+def opens_as_archive(name: str, head) -> bool:
+    """Whether input *name* starting with *head* is opened as an archive of inputs."""
+    return is_zip(head) and not name.lower().endswith(STORE_ENDING)
 
 
 def is_zip(head) -> bool:

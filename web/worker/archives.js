@@ -4,8 +4,8 @@
 // a stored entry becomes a slice of the File (read when a job needs it), a deflated one is
 // inflated by Python (CRC checked, never past its declared size), one entry at a time, into a Blob.
 
-/** Whether input *name* is opened as an archive. */
-export const isArchive = ({ name, data }) => data instanceof Blob && /\.zip$/i.test(name);
+/** Whether input *name* is opened as an archive (a Zarr zip store is a volume: dicomforge.archives.STORE_ENDING). */
+export const isArchive = ({ name, data }) => data instanceof Blob && /\.zip$/i.test(name) && !/\.zarr\.zip$/i.test(name);
 
 /**
  * The entries of the archive *input* as inputs (`{name, data: Blob}`), and an error per

@@ -171,7 +171,9 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJo
    */
   async function openArchives(inputs, { onProgress } = {}) {
     const given = inputs.map((input) => (input instanceof Blob ? { name: input.name ?? "input", data: input } : input));
-    if (!given.some((input) => /\.zip$/i.test(input.name) && input.data instanceof Blob)) return { files: given, errors: [] };
+    if (!given.some((input) => /\.zip$/i.test(input.name) && !/\.zarr\.zip$/i.test(input.name) && input.data instanceof Blob)) {
+      return { files: given, errors: [] };
+    }
     const result = await remote.openArchives(given, onProgress ? proxy(onProgress) : undefined);
     if (!result.ok) throw new DicomForgeError(result.error);
     return { files: result.files, errors: result.errors };

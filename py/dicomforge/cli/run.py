@@ -87,7 +87,7 @@ def read_paths(paths: list[str], data_files: bool = False, budget: int = PLATFOR
         shown.append(path)
         try:
             item = read_input(path)
-            if archives.is_zip(item.data):
+            if archives.opens_as_archive(path, item.data):
                 entries, refused = archives.expand(path, item.data, budget)
                 inputs += entries
                 shown += [entry.name for entry in entries] + [error.file for error in refused]
