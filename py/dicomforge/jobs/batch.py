@@ -7,14 +7,33 @@ still finishes.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from dicomforge.errors import DicomForgeError, InputError
 from dicomforge.inputs import EMPTY, NamedInput
 
 from . import events
 
-__all__ = ["batch_events"]
+__all__ = ["batch_events", "each_input"]
+
+
+def each_input(inputs: list[NamedInput], work: Callable[[int, NamedInput], Iterable[dict]], done: int = 0,
+               total: int | None = None) -> Iterator[dict]:
+    """The events ``work(index, input)`` yields for each input (its output files, warnings and
+    result), then a ``progress``; an empty input, or a DicomForgeError from *work*, is an
+    ``error`` for that input alone.
+
+    *done* inputs of *total* (default: these inputs alone) were reported before these.
+    """
+    total = done + len(inputs) if total is None else total
+    for index, item in enumerate(inputs):
+        try:
+            if item.empty:
+                raise InputError(EMPTY)
+            yield from work(index, item)
+        except DicomForgeError as problem:
+            yield events.error(problem.with_file(item.name))
+        yield events.progress(done + index + 1, total, item.name)
 
 
 def batch_events(inputs: list[NamedInput], work: Callable[[NamedInput], object], done: int = 0,
@@ -23,12 +42,4 @@ def batch_events(inputs: list[NamedInput], work: Callable[[NamedInput], object],
 
     *done* inputs of *total* (default: these inputs alone) were reported before these.
     """
-    total = done + len(inputs) if total is None else total
-    for done, item in enumerate(inputs, start=done + 1):
-        try:
-            if item.empty:
-                raise InputError(EMPTY)
-            yield events.result(item.name, work(item))
-        except DicomForgeError as problem:
-            yield events.error(problem.with_file(item.name))
-        yield events.progress(done, total, item.name)
+    return each_input(inputs, lambda _, item: [events.result(item.name, work(item))], done, total)

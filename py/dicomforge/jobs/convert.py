@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dicomforge.errors import DicomForgeError, InputError
-from dicomforge.inputs import EMPTY
-
 from . import events
+from .batch import each_input
 from .output import output_names
 from .registry import Job, JobContext
 from .schema import Option, Schema
@@ -39,18 +37,15 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
 
     target = TARGETS[options["to"].lower()]
     names = output_names([item.name for item in inputs])
-    for done, (item, name) in enumerate(zip(inputs, names), start=1):
-        try:
-            if item.empty:
-                raise InputError(EMPTY)
-            data, notes = transcode(item, target)
-            yield events.output(name, data)
-            yield from (events.warning(note, item.name) for note in notes)
-            yield events.result(item.name, {"from": transfer_syntax_of(item) or "", "to": target, "bytes": len(data),
-                                            "name": name})
-        except DicomForgeError as problem:
-            yield events.error(problem.with_file(item.name))
-        yield events.progress(done, len(inputs), item.name)
+
+    def convert(index: int, item) -> Iterator[dict]:
+        data, notes = transcode(item, target)
+        yield events.output(names[index], data)
+        yield from (events.warning(note, item.name) for note in notes)
+        yield events.result(item.name, {"from": transfer_syntax_of(item) or "", "to": target, "bytes": len(data),
+                                        "name": names[index]})
+
+    yield from each_input(inputs, convert)
 
 
 JOB = Job("convert", "DICOM files -> the same files in another transfer syntax (decompressed, deflated or RLE)",

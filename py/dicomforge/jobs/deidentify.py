@@ -16,10 +16,10 @@ from typing import Iterator
 
 from dicomforge import __version__
 from dicomforge.dicom.uids import root_problem
-from dicomforge.errors import DicomForgeError, InputError, OptionsError
-from dicomforge.inputs import EMPTY
+from dicomforge.errors import OptionsError
 
 from . import events
+from .batch import each_input
 from .output import unique_names
 from .registry import Job, JobContext
 from .schema import Option, Schema
@@ -85,23 +85,20 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     chosen = _options(options)
     mapping = DeidMapping(chosen.uid_prefix, options["mapping"] or None)
     table, reports, used = ProfileTable(), [], []
-    for done, item in enumerate(inputs, start=1):
-        try:
-            if item.empty:
-                raise InputError(EMPTY)
-            data, report = deidentify_file(item, chosen, mapping, table)
-            report["output"] = unique_names([*used, report["output"]])[-1]
-            used.append(report["output"])
-            mapping.files[item.name] = report["output"]
-            yield events.output(report["output"], data)
-            if report["burnedInAnnotation"] == "YES":
-                yield events.warning("Burned In Annotation is YES: text in the image itself may identify the "
-                                     "patient and is not removed", item.name)
-            reports.append(report)
-            yield events.result(item.name, report)
-        except DicomForgeError as problem:
-            yield events.error(problem.with_file(item.name))
-        yield events.progress(done, len(inputs), item.name)
+
+    def deidentified(index: int, item) -> Iterator[dict]:
+        data, report = deidentify_file(item, chosen, mapping, table)
+        report["output"] = unique_names([*used, report["output"]])[-1]
+        used.append(report["output"])
+        mapping.files[item.name] = report["output"]
+        yield events.output(report["output"], data)
+        if report["burnedInAnnotation"] == "YES":
+            yield events.warning("Burned In Annotation is YES: text in the image itself may identify the "
+                                 "patient and is not removed", item.name)
+        reports.append(report)
+        yield events.result(item.name, report)
+
+    yield from each_input(inputs, deidentified)
     if reports:
         summary = {"profile": chosen.method_text(__version__), "options": sorted(chosen.columns),
                    "methodCodes": [code for code, _ in chosen.method_codes()], "files": reports}

@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 from typing import Iterator
 
-from dicomforge.errors import DicomForgeError, InputError
-from dicomforge.inputs import EMPTY
+from dicomforge.errors import InputError
 from dicomforge.kinds import basename, stem
 
 from . import events
+from .batch import each_input
 from .output import unique_names
 from .registry import Job, JobContext
 from .schema import Option, Schema
@@ -45,19 +45,17 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     from dicomforge.dicom.scan import transfer_syntax_of
 
     names = unique_names([stem(item.name) for item in inputs])
-    for done, (item, name) in enumerate(zip(inputs, names), start=1):
-        try:
-            if item.empty:
-                raise InputError(EMPTY)
-            obj, bulk = to_json(item.data, item.name, options["bulk"], options["bulk_threshold"], f"{name}.bulk/")
-            yield events.output(f"{name}.json", json.dumps(obj, indent=1).encode("utf-8"))
-            for uri, data in bulk.items():
-                yield events.output(uri, data)
-            yield events.result(item.name, {"name": f"{name}.json", "elements": len(obj), "bulk": len(bulk),
-                                            "transferSyntax": transfer_syntax_of(item) or ""})
-        except DicomForgeError as problem:
-            yield events.error(problem.with_file(item.name))
-        yield events.progress(done, len(inputs), item.name)
+
+    def as_json(index: int, item) -> Iterator[dict]:
+        name = names[index]
+        obj, bulk = to_json(item.data, item.name, options["bulk"], options["bulk_threshold"], f"{name}.bulk/")
+        yield events.output(f"{name}.json", json.dumps(obj, indent=1).encode("utf-8"))
+        for uri, data in bulk.items():
+            yield events.output(uri, data)
+        yield events.result(item.name, {"name": f"{name}.json", "elements": len(obj), "bulk": len(bulk),
+                                        "transferSyntax": transfer_syntax_of(item) or ""})
+
+    yield from each_input(inputs, as_json)
 
 
 class _Bulk(dict):
@@ -94,21 +92,18 @@ def run_from_json(inputs: list, options: dict, context: JobContext) -> Iterator[
         return
     by_name = {item.name.replace("\\", "/"): item for item in inputs if not item.name.lower().endswith(".json")}
     names = unique_names([basename(item.name)[:-len(".json")] + ".dcm" for item in sources])
-    for done, (item, name) in enumerate(zip(sources, names), start=1):
+
+    def as_dicom(index: int, item) -> Iterator[dict]:
         try:
-            if item.empty:
-                raise InputError(EMPTY)
-            try:
-                text = bytes(item.complete().data).decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-            bulk = _Bulk(by_name, item.name.replace("\\", "/").rpartition("/")[0])
-            data = from_json(text, item.name, options["transfer_syntax"] or None, bulk)
-            yield events.output(name, data)
-            yield events.result(item.name, {"name": name, "bytes": len(data), "source": basename(item.name)})
-        except DicomForgeError as problem:
-            yield events.error(problem.with_file(item.name))
-        yield events.progress(done, len(sources), item.name)
+            text = bytes(item.complete().data).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        bulk = _Bulk(by_name, item.name.replace("\\", "/").rpartition("/")[0])
+        data = from_json(text, item.name, options["transfer_syntax"] or None, bulk)
+        yield events.output(names[index], data)
+        yield events.result(item.name, {"name": names[index], "bytes": len(data), "source": basename(item.name)})
+
+    yield from each_input(sources, as_dicom)
 
 
 JOB = Job("json", "DICOM files -> DICOM JSON (PS3.18 F.2), bulk data inline or as files", SCHEMA, run)

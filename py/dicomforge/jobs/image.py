@@ -11,14 +11,15 @@ copied) or a new one. A DICOM input that is not the reference is an error for th
 from __future__ import annotations
 
 import io
+import itertools
 from typing import Iterator
 
 from dicomforge.dicom.uids import new_uid, root_problem
-from dicomforge.errors import DicomForgeError, InputError
-from dicomforge.inputs import EMPTY
+from dicomforge.errors import InputError
 from dicomforge.kinds import basename, stem
 
 from . import events
+from .batch import each_input
 from .output import unique_names
 from .registry import Job, JobContext
 from .schema import Option, Schema
@@ -74,29 +75,26 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
         new_uid(options["uid_prefix"])
     series_uid = new_uid(options["uid_prefix"])
     names = unique_names([stem(item.name) + ".dcm" for item in images])
-    made = 0
-    for done, (item, name) in enumerate(zip(images, names), start=1):
-        try:
-            if item.empty:
-                raise InputError(EMPTY)
-            if image_kind(item.data) is None:
-                raise InputError("is not an image this job reads (PNG, JPEG, Netpbm)")
-            image = decode_image(item.data, item.name, budget=context.budget)
-            notes: list[str] = []
-            made += 1
-            data = secondary_capture(
-                image, item.name, reference=reference, patient_name=options["patient_name"],
-                patient_id=options["patient_id"], study_description=options["study_description"],
-                series_description=options["series_description"], modality=options["modality"],
-                photometric=options["photometric"], series_uid=series_uid, study_uid=study_uid,
-                instance_number=made, uid_prefix=options["uid_prefix"], warnings=notes)
-            yield events.output(name, data)
-            yield from (events.warning(note.removeprefix(f"{item.name}: "), item.name) for note in notes)
-            yield events.result(item.name, {"name": name, "columns": image.width, "rows": image.height,
-                                            "samples": image.samples, "bits": image.bits, "source": image.source})
-        except DicomForgeError as problem:
-            yield events.error(problem.with_file(item.name))
-        yield events.progress(done, len(images), item.name)
+    instance_numbers = itertools.count(1)  # (of the images decoded, in order)
+
+    def captured(index: int, item) -> Iterator[dict]:
+        if image_kind(item.data) is None:
+            raise InputError("is not an image this job reads (PNG, JPEG, Netpbm)")
+        image = decode_image(item.data, item.name, budget=context.budget)
+        notes: list[str] = []
+        number = next(instance_numbers)
+        data = secondary_capture(
+            image, item.name, reference=reference, patient_name=options["patient_name"],
+            patient_id=options["patient_id"], study_description=options["study_description"],
+            series_description=options["series_description"], modality=options["modality"],
+            photometric=options["photometric"], series_uid=series_uid, study_uid=study_uid,
+            instance_number=number, uid_prefix=options["uid_prefix"], warnings=notes)
+        yield events.output(names[index], data)
+        yield from (events.warning(note.removeprefix(f"{item.name}: "), item.name) for note in notes)
+        yield events.result(item.name, {"name": names[index], "columns": image.width, "rows": image.height,
+                                        "samples": image.samples, "bits": image.bits, "source": image.source})
+
+    yield from each_input(images, captured)
 
 
 JOB = Job("image", "PNG / JPEG images -> DICOM Secondary Capture files (one series)", SCHEMA, run, check=_check)

@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from dicomforge.dicom.uids import root_problem
-from dicomforge.errors import DicomForgeError, InputError, OptionsError
-from dicomforge.inputs import EMPTY
+from dicomforge.errors import OptionsError
 
 from . import events
+from .batch import each_input
 from .output import output_names
 from .registry import Job, JobContext
 from .schema import Option, Schema
@@ -87,16 +87,13 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
         uid_map = UidMap.from_json(options["uid_map"], options["uid_prefix"]) if options["uid_map"] else \
             UidMap(options["uid_prefix"])
     names = output_names([item.name for item in inputs])
-    for done, (item, name) in enumerate(zip(inputs, names), start=1):
-        try:
-            if item.empty:
-                raise InputError(EMPTY)
-            data, changes = modify_file(item.data, item.name, edits, uid_map)
-            yield events.output(name, data)
-            yield events.result(item.name, {"name": name, "changes": changes})
-        except DicomForgeError as problem:
-            yield events.error(problem.with_file(item.name))
-        yield events.progress(done, len(inputs), item.name)
+
+    def modified(index: int, item) -> Iterator[dict]:
+        data, changes = modify_file(item.data, item.name, edits, uid_map)
+        yield events.output(names[index], data)
+        yield events.result(item.name, {"name": names[index], "changes": changes})
+
+    yield from each_input(inputs, modified)
     if uid_map is not None and options["write_uid_map"]:
         yield events.output(UID_MAP_NAME, uid_map.to_json().encode("utf-8"))
 
