@@ -3,7 +3,7 @@
 Each image is decoded (:func:`dicomforge.images.decode_image`: PNG and Netpbm with the
 standard library, JPEG with Pillow natively; the page decodes PNG and JPEG with the
 browser's own decoder and hands over Netpbm PAM) and written as a Secondary Capture
-Image Storage file ``<stem>.dcm`` (:func:`dicomforge.images.secondary_capture`), all in one
+Image Storage file ``<name without its ending>.dcm`` (:func:`dicomforge.images.secondary_capture`), all in one
 new series of one study: the ``reference`` input's (a DICOM file whose patient and study are
 copied) or a new one. A DICOM input that is not the reference is an error for that file.
 """
@@ -16,7 +16,7 @@ from typing import Iterator
 
 from dicomforge.dicom.uids import new_uid, root_problem
 from dicomforge.errors import InputError
-from dicomforge.kinds import basename, stem
+from dicomforge.kinds import basename
 
 from . import events
 from .batch import each_input
@@ -74,7 +74,7 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     study_uid = str(reference.StudyInstanceUID) if reference is not None and "StudyInstanceUID" in reference else \
         new_uid(options["uid_prefix"])
     series_uid = new_uid(options["uid_prefix"])
-    names = unique_names([stem(item.name) + ".dcm" for item in images])
+    names = unique_names([(basename(item.name).rpartition(".")[0] or basename(item.name)) + ".dcm" for item in images])
     instance_numbers = itertools.count(1)  # (of the images decoded, in order)
 
     def captured(index: int, item) -> Iterator[dict]:
