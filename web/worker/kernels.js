@@ -13,7 +13,7 @@
 // give the same bytes (tests/js/kernels.test.mjs).
 import { TYPED, expectLength, output, typed, withBytes } from "./kernels/buffers.js";
 import {
-  affine, affineTruncated, bitshuffleLoop, bitunshuffleLoop, clampedLookUp, equalBitsLoop, equalBytesLoop, equalWords,
+  affine, affineTruncated, bitshuffleLoop, clampedLookUp, equalBitsLoop, equalBytesLoop, equalWords,
   firstZero, floatRange, greyBytes, greyWords, indexLoop, intRange, keepLow, lookUp, markSeen, packLoop, paint,
   rescaleToInt16Loop, rgbBytes, shuffleLoop, signExtend, splitTable, swap16, swap32, swapBytes, unpackLoop, unshuffleLoop,
   ybrLoop,
@@ -315,7 +315,6 @@ export function bitshuffle(src, typesize, dst, inverse) {
     const n = Math.floor(s.length / typesize);
     if (n % 8) throw new RangeError("bitshuffle needs a multiple of 8 elements");
     if (d.length < n * typesize) throw new RangeError("bitshuffle output too short");
-    if (inverse) bitunshuffleLoop(s, d, n / 8, typesize, new Int32Array(2));
-    else bitshuffleLoop(s, d, n / 8, typesize, new Int32Array(2));
+    bitshuffleLoop(s, d, n / 8, typesize, new Int32Array(2), inverse);
   });
 }

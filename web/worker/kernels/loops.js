@@ -219,32 +219,26 @@ function transpose8(lo, hi, into) {
   into[0] = lo; into[1] = hi;
 }
 
-export function bitshuffleLoop(s, d, n8, typesize, word) {
+/**
+ * Bitshuffle (`inverse` false) or its inverse over n8 groups of 8 elements: each 8x8 block of
+ * bits (byte j of 8 elements <-> 8 bit planes of group g) gathered at one stride, transposed
+ * and scattered at the other. Elements side: start g * 8 * typesize + j, stride typesize;
+ * planes side: start j * 8 * n8 + g, stride n8.
+ */
+export function bitshuffleLoop(s, d, n8, typesize, word, inverse = false) {
+  const [fromStride, toStride] = inverse ? [n8, typesize] : [typesize, n8];
   for (let j = 0; j < typesize; j++) {
     for (let g = 0; g < n8; g++) {
-      const e = g * 8 * typesize + j; // byte j of element 8g
-      const lo = s[e] | (s[e + typesize] << 8) | (s[e + 2 * typesize] << 16) | (s[e + 3 * typesize] << 24);
-      const hi = s[e + 4 * typesize] | (s[e + 5 * typesize] << 8) | (s[e + 6 * typesize] << 16) | (s[e + 7 * typesize] << 24);
-      transpose8(lo, hi, word);
+      const element = g * 8 * typesize + j; // byte j of element 8g
       const plane = j * 8 * n8 + g;
-      const a = word[0], b = word[1];
-      d[plane] = a; d[plane + n8] = a >>> 8; d[plane + 2 * n8] = a >>> 16; d[plane + 3 * n8] = a >>> 24;
-      d[plane + 4 * n8] = b; d[plane + 5 * n8] = b >>> 8; d[plane + 6 * n8] = b >>> 16; d[plane + 7 * n8] = b >>> 24;
-    }
-  }
-}
-
-export function bitunshuffleLoop(s, d, n8, typesize, word) {
-  for (let j = 0; j < typesize; j++) {
-    for (let g = 0; g < n8; g++) {
-      const p = j * 8 * n8 + g;
-      const lo = s[p] | (s[p + n8] << 8) | (s[p + 2 * n8] << 16) | (s[p + 3 * n8] << 24);
-      const hi = s[p + 4 * n8] | (s[p + 5 * n8] << 8) | (s[p + 6 * n8] << 16) | (s[p + 7 * n8] << 24);
+      const e = inverse ? plane : element;
+      const p = inverse ? element : plane;
+      const lo = s[e] | (s[e + fromStride] << 8) | (s[e + 2 * fromStride] << 16) | (s[e + 3 * fromStride] << 24);
+      const hi = s[e + 4 * fromStride] | (s[e + 5 * fromStride] << 8) | (s[e + 6 * fromStride] << 16) | (s[e + 7 * fromStride] << 24);
       transpose8(lo, hi, word);
-      const e = g * 8 * typesize + j;
       const a = word[0], b = word[1];
-      d[e] = a; d[e + typesize] = a >>> 8; d[e + 2 * typesize] = a >>> 16; d[e + 3 * typesize] = a >>> 24;
-      d[e + 4 * typesize] = b; d[e + 5 * typesize] = b >>> 8; d[e + 6 * typesize] = b >>> 16; d[e + 7 * typesize] = b >>> 24;
+      d[p] = a; d[p + toStride] = a >>> 8; d[p + 2 * toStride] = a >>> 16; d[p + 3 * toStride] = a >>> 24;
+      d[p + 4 * toStride] = b; d[p + 5 * toStride] = b >>> 8; d[p + 6 * toStride] = b >>> 16; d[p + 7 * toStride] = b >>> 24;
     }
   }
 }
