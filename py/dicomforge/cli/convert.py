@@ -12,7 +12,7 @@ import argparse
 
 from dicomforge.dicom.codecs import syntax_name
 
-from .run import Outputs, add_options, given_options, run_job
+from .run import Outputs, add_options, add_outputs, given_options, run_job
 
 __all__ = ["add_command"]
 
@@ -30,7 +30,6 @@ def _run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     p = sub.add_parser("convert", help="write DICOM files in another transfer syntax (decompressed, deflated or RLE)")
     p.add_argument("inputs", nargs="+", metavar="FILE")
-    p.add_argument("-o", "--output", metavar="DIR", help="folder for the converted files")
-    p.add_argument("--zip", metavar="FILE", help="also (or only) write every file into this zip")
+    add_outputs(p, "the converted files")
     add_options(p, "convert", ["to"])
     p.set_defaults(run=_run)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from .run import Outputs, add_options, given_options, read_text, run_job
+from .run import Outputs, add_options, add_outputs, given_options, read_text, run_job
 
 __all__ = ["add_command"]
 
@@ -33,8 +33,7 @@ def _run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     p = sub.add_parser("deidentify", help="de-identify DICOM files (PS3.15 Annex E basic profile and options)")
     p.add_argument("inputs", nargs="+", metavar="FILE")
-    p.add_argument("-o", "--output", metavar="DIR", help="folder for the de-identified files and the report")
-    p.add_argument("--zip", metavar="FILE", help="also (or only) write every file into this zip")
+    add_outputs(p, "the de-identified files and the report")
     p.add_argument("--mapping", metavar="MAP.json",
                    help="the mapping an earlier batch wrote (--write-mapping): the same new UIDs and date shifts")
     add_options(p, "deidentify", _OPTIONS, dates={"choices": ("remove", "keep", "shift"), "metavar": "remove|keep|shift"})

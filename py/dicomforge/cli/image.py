@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from .run import Outputs, add_options, given_options, run_job
+from .run import Outputs, add_options, add_outputs, given_options, run_job
 
 __all__ = ["add_command"]
 
@@ -34,8 +34,7 @@ def _run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     p = sub.add_parser("image", help="PNG / JPEG images as DICOM Secondary Capture files (one series)")
     p.add_argument("inputs", nargs="+", metavar="IMAGE")
-    p.add_argument("-o", "--output", metavar="DIR", help="folder for the DICOM files")
-    p.add_argument("--zip", metavar="FILE", help="also (or only) write every file into this zip")
+    add_outputs(p, "the DICOM files")
     p.add_argument("--reference", metavar="DICOM", help="a DICOM file whose patient and study are copied")
     add_options(p, "image", _OPTIONS, photometric={"choices": ("auto", "RGB", "MONOCHROME2"), "metavar": "auto|RGB|MONOCHROME2"})
     p.set_defaults(run=_run)

@@ -11,7 +11,7 @@ import glob
 import os
 import sys
 
-from .run import Outputs, add_options, given_options, run_job
+from .run import Outputs, add_options, add_outputs, given_options, run_job
 
 __all__ = ["add_command"]
 
@@ -71,8 +71,7 @@ def _run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     p = sub.add_parser("json", help="DICOM files as DICOM JSON (PS3.18 F.2), or back with --from-json")
     p.add_argument("inputs", nargs="+", metavar="FILE")
-    p.add_argument("-o", "--output", metavar="DIR", help="folder for the outputs (default: print one file's JSON)")
-    p.add_argument("--zip", metavar="FILE", help="also (or only) write every output into this zip")
+    add_outputs(p, "the outputs (default: print one file's JSON)")
     p.add_argument("--from-json", action="store_true", help="the inputs are DICOM JSON: write DICOM files")
     add_options(p, "json", ["bulk", "bulk_threshold"], bulk={"choices": ("inline", "uri"), "metavar": "inline|uri"})
     add_options(p, "from_json", ["transfer_syntax"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from .run import Outputs, add_options, given_options, read_text, run_job
+from .run import Outputs, add_options, add_outputs, given_options, read_text, run_job
 
 __all__ = ["add_command"]
 
@@ -41,8 +41,7 @@ def _run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     p = sub.add_parser("modify", help="set, insert or delete elements of DICOM files (as dcmodify); new UIDs")
     p.add_argument("inputs", nargs="+", metavar="FILE")
-    p.add_argument("-o", "--output", metavar="DIR", help="folder for the modified files")
-    p.add_argument("--zip", metavar="FILE", help="also (or only) write every file into this zip")
+    add_outputs(p, "the modified files")
     p.add_argument("-m", "--set", action=_Edits, dest="edits", metavar="PATH=VALUE", help="change an existing element")
     p.add_argument("-i", "--insert", action=_Edits, dest="edits", metavar="PATH=VALUE", help="insert or change an element")
     p.add_argument("-e", "--delete", action=_Edits, dest="edits", metavar="PATH", help="delete an element")

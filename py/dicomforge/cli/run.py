@@ -24,7 +24,7 @@ from dicomforge.kinds import role_by_name, stem
 from dicomforge.limits import PLATFORM_MAX_BYTES, parse_size
 from dicomforge.zipstream import ZipStream
 
-__all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "read_input", "read_text", "read_paths", "run_job", "Outputs", "add_options",
+__all__ = ["EXIT_OK", "EXIT_BAD_INPUT", "read_input", "read_text", "read_paths", "run_job", "Outputs", "add_outputs", "add_options",
            "given_options"]
 
 EXIT_OK = 0
@@ -153,6 +153,12 @@ class Outputs:
 
 
 _TYPES = {"text": str, "integer": int, "number": float}
+
+
+def add_outputs(parser, what: str) -> None:
+    """The flags of where outputs go (:class:`Outputs`): ``-o DIR``, a folder for *what*, and ``--zip FILE``."""
+    parser.add_argument("-o", "--output", metavar="DIR", help=f"folder for {what}")
+    parser.add_argument("--zip", metavar="FILE", help="also (or only) write every output into this zip")
 
 
 def add_options(parser, job: str, names: list[str], aliases: dict | None = None, **settings) -> None:

@@ -13,7 +13,7 @@ import sys
 
 from dicomforge.errors import DicomForgeError
 
-from .run import Outputs, add_options, given_options, read_input, run_job
+from .run import Outputs, add_options, add_outputs, given_options, read_input, run_job
 
 __all__ = ["add_command"]
 
@@ -47,8 +47,7 @@ def _run(args: argparse.Namespace) -> int:
 def add_command(sub) -> None:
     p = sub.add_parser("series", help="write volumes (NIfTI, NRRD, MetaImage, VTK, DICOM) as DICOM series")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
-    p.add_argument("-o", "--output", metavar="DIR", help="folder for the files (one subfolder per volume when several)")
-    p.add_argument("--zip", metavar="FILE", help="also (or only) write every file into this zip")
+    add_outputs(p, "the files (one subfolder per volume when several)")
     p.add_argument("--reference", metavar="FILE", help="DICOM file whose patient and study attributes are copied")
     add_options(p, "series", _OPTIONS, {"study_instance_uid": ["--study-uid"]})
     p.set_defaults(run=_run)
