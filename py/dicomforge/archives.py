@@ -27,7 +27,7 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from dicomforge.errors import InputError
@@ -233,7 +233,7 @@ def open_archive(file, name: str, budget: int, headers=None) -> Archive:
         raise InputError(f"its entries inflate to {total} bytes in all, more than the {budget}-byte memory budget: "
                          "extract it and open its files in smaller groups", name)
     headers = archive.fp if headers is None else headers
-    placed = [ArchiveEntry(**{**e.__dict__, "data_offset": _data_offset(headers, info, name)}) for info, e in entries]
+    placed = [replace(entry, data_offset=_data_offset(headers, info, name)) for info, entry in entries]
     return Archive(name, placed, refused, archive, {e.path: info for (info, _), e in zip(entries, placed)})
 
 

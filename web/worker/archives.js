@@ -4,7 +4,7 @@
 // a stored entry becomes a slice of the File (read when a job needs it), a deflated one is
 // inflated by Python (CRC checked, never past its declared size), one entry at a time, into a Blob.
 
-/** Whether input *name* is opened as an archive (a Zarr zip store is a volume: dicomforge.archives.STORE_ENDING). */
+/** Whether an input is opened as an archive (a Zarr zip store is a volume: dicomforge.archives.STORE_ENDING); the client asks too. */
 export const isArchive = ({ name, data }) => data instanceof Blob && /\.zip$/i.test(name) && !/\.zarr\.zip$/i.test(name);
 
 /**

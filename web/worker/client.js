@@ -1,6 +1,7 @@
 // Main-thread side of the worker protocol: starts the worker, waits for it, runs jobs.
 // Knows nothing of the DOM, so the page (web/main.js) and the embedding API share it.
 import { proxy, transfer, wrap } from "comlink";
+import { isArchive } from "./archives.js";
 
 /** How long a finished job waits for progress reports still on their way. */
 const PROGRESS_WAIT_MS = 2000;
@@ -171,9 +172,7 @@ export function startWorker({ baseUrl, packagesUrl = BUILD_PACKAGES_URL, firstJo
    */
   async function openArchives(inputs, { onProgress } = {}) {
     const given = inputs.map((input) => (input instanceof Blob ? { name: input.name ?? "input", data: input } : input));
-    if (!given.some((input) => /\.zip$/i.test(input.name) && !/\.zarr\.zip$/i.test(input.name) && input.data instanceof Blob)) {
-      return { files: given, errors: [] };
-    }
+    if (!given.some(isArchive)) return { files: given, errors: [] };
     const result = await remote.openArchives(given, onProgress ? proxy(onProgress) : undefined);
     if (!result.ok) throw new DicomForgeError(result.error);
     return { files: result.files, errors: result.errors };

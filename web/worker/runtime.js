@@ -139,7 +139,8 @@ export class DicomforgeWorker {
         files.push(...opened.files);
         errors.push(...opened.errors);
       } catch (err) {
-        errors.push({ ...pythonError(err), file: pythonError(err).file ?? input.name });
+        const error = pythonError(err);
+        errors.push({ ...error, file: error.file ?? input.name });
       }
     }
     return { ok: true, files, errors };

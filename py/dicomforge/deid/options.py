@@ -7,7 +7,7 @@ Method", written into (0012,0064) *De-identification Method Code Sequence* (PS3.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 __all__ = ["DATES", "DeidOptions", "METHOD_CODES"]
 
@@ -60,9 +60,7 @@ class DeidOptions:
     @property
     def columns(self) -> set[str]:
         """The profile table's option columns these choices apply."""
-        ticked = {name for name in ("retain_uids", "retain_patient_characteristics", "retain_device_identity",
-                                    "retain_institution_identity", "clean_descriptors", "retain_safe_private")
-                  if getattr(self, name)}
+        ticked = {f.name for f in fields(self) if f.type == "bool" and getattr(self, f.name)}
         if self.dates == "keep":
             ticked.add("retain_long_full_dates")
         elif self.dates == "shift":

@@ -12,6 +12,7 @@ and must keep as safe as the originals. Burned In Annotation YES is a warning pe
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from typing import Iterator
 
 from dicomforge import __version__
@@ -57,12 +58,10 @@ SCHEMA = Schema(
 
 
 def _options(options: dict):
+    """The job's options that are :class:`~dicomforge.deid.DeidOptions` fields, as one."""
     from dicomforge.deid import DeidOptions
 
-    names = ("retain_uids", "retain_patient_characteristics", "retain_device_identity",
-             "retain_institution_identity", "clean_descriptors", "retain_safe_private", "dates", "uid_prefix",
-             "patient_name", "patient_id")
-    return DeidOptions(**{name: options[name] for name in names})
+    return DeidOptions(**{field.name: options[field.name] for field in fields(DeidOptions)})
 
 
 def _check(options: dict, label) -> list:

@@ -105,8 +105,9 @@ def run(inputs: list | InputFeed, options: dict, context: JobContext) -> Iterato
             return {"kind": "partner", "store": True}
         if everything.is_partner(item):
             return {"kind": "partner"}
-        if kind is None and image_kind(item.data) is not None:  # (for the image job)
-            return {"kind": "image", "format": image_kind(item.data)}
+        image = image_kind(item.data) if kind is None else None
+        if image is not None:  # (for the image job)
+            return {"kind": "image", "format": image}
         if kind is None:
             raise UnsupportedError(UNRECOGNISED, item.name)
         return _volume_value(kind, volumes[item.name])

@@ -46,17 +46,18 @@ def _check(options: dict, label) -> list:
     return [p for p in [root_problem(label("uid_prefix"), options["uid_prefix"])] if p]
 
 
-def _reference(inputs: list, wanted: str):
-    """The reference input read (pydicom), or None; an InputError naming it when it is not DICOM."""
+def _reference(inputs: list, wanted: str) -> tuple:
+    """``(input, its data set read by pydicom)`` of the reference, or ``(None, None)``; an
+    InputError naming it when it is missing or not DICOM."""
     import pydicom
 
     if not wanted:
-        return None
+        return None, None
     item = next((i for i in inputs if i.name == wanted or basename(i.name) == wanted), None)
     if item is None:
         raise InputError(f"reference {wanted!r} is not among the inputs")
     try:
-        return pydicom.dcmread(io.BytesIO(item.data), stop_before_pixels=True)
+        return item, pydicom.dcmread(io.BytesIO(item.data), stop_before_pixels=True)
     except Exception as exc:  # (pydicom raises many kinds)
         raise InputError(f"reference is not a readable DICOM file ({exc})", item.name) from None
 
@@ -66,11 +67,11 @@ def run(inputs: list, options: dict, context: JobContext) -> Iterator[dict]:
     from dicomforge.images import decode_image, image_kind, secondary_capture
 
     try:
-        reference = _reference(inputs, options["reference"])
+        source, reference = _reference(inputs, options["reference"])
     except InputError as error:
         yield events.failed(error)
         return
-    images = [item for item in inputs if item.name != options["reference"] and basename(item.name) != options["reference"]]
+    images = [item for item in inputs if item is not source]
     study_uid = str(reference.StudyInstanceUID) if reference is not None and "StudyInstanceUID" in reference else \
         new_uid(options["uid_prefix"])
     series_uid = new_uid(options["uid_prefix"])
