@@ -58,6 +58,8 @@ def _record(ds: Dataset, options: DeidOptions) -> None:
         ds.PatientName = options.patient_name
     if options.patient_id:
         ds.PatientID = options.patient_id
+    if not (options.patient_name + options.patient_id).isascii():
+        ds.SpecificCharacterSet = "ISO_IR 192"  # (the pseudonym's characters; every text is written as UTF-8)
 
 
 def deidentify_file(item: NamedInput, options: DeidOptions, mapping: DeidMapping,

@@ -329,3 +329,10 @@ def test_unlisted_instance_uids_and_file_meta():
     assert b"LEAK" not in data
     assert sorted(f"{t:08X}" for t in out.file_meta.keys()) == ["00020000", "00020001", "00020002", "00020003",
                                                                  "00020010", "00020012", "00020013"]
+
+
+def test_pseudonym_outside_the_files_character_set():
+    """A subject code in characters the file's character set lacks is written (as UTF-8), not as '?'."""
+    out, _, _ = deidentify(Path(get_testdata_file("CT_small.dcm")).read_bytes(),
+                           DeidOptions(patient_name="Proband^Ünal", patient_id="被験者-7"))
+    assert (str(out.PatientName), out.PatientID, out.SpecificCharacterSet) == ("Proband^Ünal", "被験者-7", "ISO_IR 192")
