@@ -1,9 +1,11 @@
 """Fixtures and checks of tests/e2e/toolbox.spec.js (the toolbox in the page).
 
 ``write DIR``: ``series.zip`` (a 6-slice CT series of a named patient in nested folders,
-and a NIfTI volume), ``evil.zip`` (one good DICOM file, a ``../`` entry and a zip bomb) and
-``photo.png``; prints their names. ``check-deid ZIP``: the de-identified download holds the
-series under new UIDs, no original name, ID or UID, a report and no mapping; prints "ok".
+and a NIfTI volume), ``evil.zip`` (one good DICOM file, a ``../`` entry and a zip bomb),
+``photo.png`` (colour) and ``grey.png``; prints the zips' names. ``check-deid ZIP``: the
+de-identified download holds the series under new UIDs, no original name, ID or UID, a report
+and no mapping; ``check-images ZIP``: the Secondary Capture files hold the PNGs' pixels, RGB
+and MONOCHROME2, in one series of the reference's patient; each prints "ok".
 """
 
 from __future__ import annotations
@@ -41,9 +43,52 @@ def write(folder: Path) -> None:
         z.writestr("ok.dcm", files[0][1])
         z.writestr("../escape.dcm", files[1][1])
         z.writestr("bomb.bin", b"\0" * (64 << 20))
+    _write_png(folder / "photo.png", 3, lambda x, y: (x * 9 % 256, y * 13 % 256, (x * y) % 256))
+    _write_png(folder / "grey.png", 1, lambda x, y: ((x * 7 + y * 3) % 256,))
     (folder / "originals.json").write_text(json.dumps([str(pydicom.dcmread(io.BytesIO(d)).SeriesInstanceUID)
                                                        for _, d in files[:1]]))
     print("\n".join(["series.zip", "evil.zip"]))
+
+
+_PNG_SIZE = (23, 17)  # (odd: rows are not word-aligned)
+
+
+def _pixels(channels: int, colour) -> bytes:
+    width, height = _PNG_SIZE
+    return bytes(v for y in range(height) for x in range(width) for v in colour(x, y))
+
+
+def _write_png(path: Path, channels: int, colour) -> None:
+    """An 8-bit PNG (grey or RGB) written with the standard library (no filter)."""
+    import struct
+    import zlib
+
+    width, height = _PNG_SIZE
+    raw = _pixels(channels, colour)
+    rows = b"".join(b"\0" + raw[y * width * channels:(y + 1) * width * channels] for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if channels == 3 else 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+                     + chunk(b"IEND", b""))
+
+
+def check_images(path: Path) -> None:
+    expected = {"photo.dcm": ("RGB", _pixels(3, lambda x, y: (x * 9 % 256, y * 13 % 256, (x * y) % 256))),
+                "grey.dcm": ("MONOCHROME2", _pixels(1, lambda x, y: ((x * 7 + y * 3) % 256,)))}
+    with zipfile.ZipFile(path) as z:
+        assert sorted(z.namelist()) == sorted(expected), z.namelist()
+        series = set()
+        for name, (photometric, pixels) in expected.items():
+            ds = pydicom.dcmread(io.BytesIO(z.read(name)))
+            assert ds.PhotometricInterpretation == photometric and (ds.Columns, ds.Rows) == _PNG_SIZE
+            assert ds.PixelData[:len(pixels)] == pixels, name
+            assert ds.SOPClassUID == "1.2.840.10008.5.1.4.1.1.7" and ds.PatientName == PATIENT
+            series.add(ds.SeriesInstanceUID)
+        assert len(series) == 1
+    print("ok")
 
 
 def check_deid(path: Path) -> None:
@@ -68,4 +113,4 @@ def check_deid(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    {"write": write, "check-deid": check_deid}[sys.argv[1]](Path(sys.argv[2]))
+    {"write": write, "check-deid": check_deid, "check-images": check_images}[sys.argv[1]](Path(sys.argv[2]))

@@ -49,6 +49,24 @@ test("a zip of a series and a NIfTI: listed, converted, inspected, de-identified
   expect(consoleErrors).toEqual([]);
 });
 
+test("PNG images -> Secondary Capture, decoded by the browser, patient from a dropped DICOM file", async ({ page }) => {
+  const { consoleErrors } = watchPage(page);
+  const dir = mkdtempSync(join(tmpdir(), "dicomforge-images-"));
+  run("write", dir);
+  await page.goto("/");
+  await waitReady(page);
+  await page.locator("#file-input").setInputFiles([join(dir, "photo.png"), join(dir, "grey.png"), join(dir, "series.zip")]);
+  await expect(status(page)).toHaveText("9 of 9 inputs recognised.");
+  await expect(page.locator('#input-list li[data-file="photo.png"]')).toContainText("PNG image");
+  const form = page.locator("#image-form");
+  await form.locator('[name="reference"]').selectOption("series.zip/study/ct/slice_0001.dcm");
+  await form.getByRole("button", { name: "Make DICOM" }).click();
+  await expect(status(page)).toHaveText("Done: 2 files.");
+  const zip = await download(page, dir, "images.zip");
+  expect(run("check-images", zip)).toBe("ok");
+  expect(consoleErrors).toEqual([]);
+});
+
 test("a malicious zip: its bad entries refused with a message, the good one used", async ({ page }) => {
   const { consoleErrors } = watchPage(page);
   const dir = mkdtempSync(join(tmpdir(), "dicomforge-evil-"));
