@@ -2,9 +2,11 @@
 
 ``write DIR``: ``series.zip`` (a 6-slice CT series of a named patient in nested folders,
 and a NIfTI volume), ``evil.zip`` (one good DICOM file, a ``../`` entry and a zip bomb),
-``photo.png`` (colour) and ``grey.png``; prints the zips' names. ``check-deid ZIP``: the
-de-identified download holds the series under new UIDs, no original name, ID or UID, a report
-and no mapping; ``check-images ZIP``: the Secondary Capture files hold the PNGs' pixels, RGB
+``photo.png`` (colour) and ``grey.png``; prints the zips' names. The series carries a GE
+private block: Table Speed (0019,xx23), safe, and Pulse Sequence Name (0019,xx9C), not.
+``check-deid ZIP``: the de-identified download (Retain Safe Private ticked) holds the series
+under new UIDs, no original name, ID or UID, the safe private element alone, a report and no
+mapping; ``check-images ZIP``: the Secondary Capture files hold the PNGs' pixels, RGB
 and MONOCHROME2, in one series of the reference's patient; each prints "ok".
 """
 
@@ -26,10 +28,24 @@ PATIENT = "DOE^JANE"
 PATIENT_ID = "PID-4711"
 
 
+TABLE_SPEED = "39.375"  # (0019,xx23) of GEMS_ACQU_01: on PixelMed's list of safe private attributes
+
+
+def _with_private_block(data: bytes) -> bytes:
+    ds = pydicom.dcmread(io.BytesIO(data))
+    block = ds.private_block(0x0019, "GEMS_ACQU_01", create=True)
+    block.add_new(0x23, "DS", TABLE_SPEED)
+    block.add_new(0x9C, "LO", "DOE protocol")  # (not on the list: removed)
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
 def _series() -> list[tuple[str, bytes]]:
     volume = NamedInput("head.nii", phantom_nifti((24, 20, 6)))
     options = {"modality": "CT", "patient_name": PATIENT, "patient_id": PATIENT_ID, "series_description": "HEAD CT"}
-    return [(e["name"], e["data"]) for e in jobs.start("series", [volume], options) if e["type"] == "file"]
+    return [(e["name"], _with_private_block(e["data"])) for e in jobs.start("series", [volume], options)
+            if e["type"] == "file"]
 
 
 def write(folder: Path) -> None:
@@ -105,6 +121,8 @@ def check_deid(path: Path) -> None:
                 assert secret not in data, (name, secret)
             ds = pydicom.dcmread(io.BytesIO(data))
             assert ds.PatientIdentityRemoved == "YES" and name == f"{ds.SOPInstanceUID}.dcm"
+            assert str(ds[0x00191023].value) == TABLE_SPEED and 0x0019109C not in ds
+            assert ds[0x00190010].value == "GEMS_ACQU_01"
             series.add(ds.SeriesInstanceUID)
         assert len(series) == 1 and original_series not in series
         report = z.read("deidentification_report.json").decode()

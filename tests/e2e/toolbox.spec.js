@@ -39,7 +39,8 @@ test("a zip of a series and a NIfTI: listed, converted, inspected, de-identified
   await expect(row.locator(".vr")).toHaveText("PN");
   await expect(row.locator(".copy-path")).toHaveAttribute("data-path", "PatientName");
 
-  // de-identified and downloaded: checked outside the browser
+  // de-identified (keeping the private attributes known to be safe) and downloaded: checked outside the browser
+  await page.locator('#deid-form input[name="retainSafePrivate"]').check();
   await page.locator("#deid-form").getByRole("button", { name: "De-identify" }).click();
   await expect(status(page)).toHaveText("Done: 6 files.");
   await expect(page.locator("#download .download-summary")).toHaveText("6 DICOM files and a report");

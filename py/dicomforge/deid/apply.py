@@ -3,12 +3,13 @@
 Every attribute listed in Table E.1-1 (:mod:`.table`) gets the action its row gives for the
 options chosen (:class:`.options.DeidOptions`), at every depth: the table applies to the
 attributes of sequence items too. Attributes the table does not list are kept, except
-instance UIDs (all replaced through the batch's map unless Retain UIDs) and private ones, which are removed unless Retain Safe Private keeps those known safe
-(:func:`.table.safe_private`). The action codes that leave a choice (PS3.15 E.1.1 legend:
-"X unless Z is required to maintain IOD conformance", ...) are resolved without knowing
-each IOD's module table, the safe way round: a code that allows D gives a dummy value
-(never an IOD error), one that allows Z but not D gives an empty value, so no attribute
-an IOD requires disappears and no value survives.
+instance UIDs (all replaced through the batch's map unless Retain UIDs) and private ones,
+which are removed unless Retain Safe Private keeps those known to be safe (:mod:`.safe_private`;
+a safe UID is replaced like any other, a safe sequence's items walked like any other). The
+action codes that leave a choice (PS3.15 E.1.1 legend: "X unless Z is required to maintain
+IOD conformance", ...) are resolved without knowing each IOD's module table, the safe way
+round: a code that allows D gives a dummy value (never an IOD error), one that allows Z but
+not D gives an empty value, so no attribute an IOD requires disappears and no value survives.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dicomforge.dicom.uid_map import remap_dataset
 
 from .mapping import DeidMapping
 from .options import DeidOptions
+from .safe_private import SafePrivate
 from .table import ProfileTable, action
 from .values import clean_text, dummy, shift_date_text
 
@@ -39,7 +41,7 @@ class _Walk:
     """One data set's de-identification: the choices, what is known of it, what changed."""
 
     def __init__(self, table: ProfileTable, options: DeidOptions, mapping: DeidMapping, days: int | None,
-                 identifiers: list[str], safe_private) -> None:
+                 identifiers: list[str], safe_private: SafePrivate | None) -> None:
         self.table, self.options, self.mapping, self.days = table, options, mapping, days
         self.columns = options.columns
         self.identifiers, self.safe_private = identifiers, safe_private
@@ -71,9 +73,12 @@ class _Walk:
         tag = elem.tag
         if tag.is_private_creator:
             return  # (removed below with its block, once no element of the block is left)
-        if self.options.retain_safe_private and self.safe_private(ds, tag, elem.VR):
-            if elem.VR == "SQ":
-                self.items(elem, where)
+        kept = self.safe_private.kept(ds, elem) if self.safe_private is not None else None
+        if kept is not None:
+            if kept is not elem:
+                ds[tag] = kept
+            if kept.VR == "SQ":
+                self.items(kept, where)
             return
         del ds[tag]
         self.note(where, elem.keyword or "", "X")
@@ -128,17 +133,17 @@ class _Walk:
         return True
 
 
-def deidentify_dataset(ds: Dataset, options: DeidOptions, mapping: DeidMapping, table: ProfileTable,
-                       safe_private=lambda ds, tag, vr: False) -> list[list[str]]:
+def deidentify_dataset(ds: Dataset, options: DeidOptions, mapping: DeidMapping,
+                       table: ProfileTable) -> list[list[str]]:
     """De-identify *ds* in place; ``[path, keyword, action code]`` per attribute changed.
 
-    *safe_private(ds, tag, vr)* says whether a private attribute is safe to keep
-    (Retain Safe Private). Identifiers met in *ds* are read before anything changes, so
-    Clean Descriptors can remove them from free text.
+    Identifiers met in *ds* are read before anything changes, so Clean Descriptors can
+    remove them from free text; so are the private blocks *ds* declares safe.
     """
     identifiers = [str(v) for keyword in IDENTIFYING if keyword in ds and not ds[keyword].is_empty
                    for v in (ds[keyword].value if ds[keyword].VM > 1 else [ds[keyword].value])]
     days = mapping.date_shift(str(ds.get("PatientID", "") or "")) if options.dates == "shift" else None
+    safe_private = SafePrivate(ds) if options.retain_safe_private else None
     walk = _Walk(table, options, mapping, days, identifiers, safe_private)
     walk.dataset(ds)
     _drop_empty_private_blocks(ds)

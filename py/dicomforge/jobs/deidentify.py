@@ -46,7 +46,7 @@ SCHEMA = Schema(
     Option("clean_descriptors", ("boolean",), False, "keep descriptions, cleaned of the file's names and IDs "
            "(Clean Descriptors Option)"),
     Option("retain_safe_private", ("boolean",), False, "keep private attributes known to be safe (Retain Safe "
-           "Private Option; this version knows none, so all are removed)"),
+           "Private Option): those of PixelMed's list (PS3.15 E.3.10) and blocks the file declares safe"),
     Option("uid_prefix", ("text",), "", "root for the new UIDs, ending in '.' (default 2.25. UUID-derived)"),
     Option("patient_name", ("text",), "", "Patient's Name to write instead (a subject code), default empty"),
     Option("patient_id", ("text",), "", "Patient ID to write instead (a subject code), default empty"),
