@@ -33,6 +33,8 @@ def dummy(vr: str):
 
 
 def _shift_da(text: str, days: int) -> str:
+    if len(text) != 8 or not text.isdigit():
+        return ""  # not YYYYMMDD: nothing of it is kept
     try:
         day = datetime.date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
     except (ValueError, IndexError):
@@ -40,23 +42,31 @@ def _shift_da(text: str, days: int) -> str:
     return (day + datetime.timedelta(days=days)).strftime("%Y%m%d")
 
 
+# a DT value (PS3.5 6.2): YYYYMMDD, then the time (up to HHMMSS.FFFFFF) and the UTC offset, kept
+_DT = re.compile(r"(\d{8})\d{0,6}(?:\.\d{1,6})?(?:[+-]\d{4})?")
+
+
+def _shift_dt(text: str, days: int) -> str:
+    if not _DT.fullmatch(text):
+        return ""  # (a DT of only a year or a month, or not a DT: nothing of it is kept)
+    shifted = _shift_da(text[:8], days)
+    return shifted + text[8:] if shifted else ""
+
+
 def shift_date_text(text: str, vr: str, days: int) -> str:
     """*text* (a DA or DT value, or a range ``a-b``, PS3.5 6.2) moved by *days*; its time part kept.
-    A value that is not a date becomes empty (nothing of it is kept)."""
-    parts = text.split("-") if vr == "DA" else [text]
-    out = []
-    for part in parts:
-        part = part.strip()
-        if not part:
-            out.append("")
-        elif vr == "DA":
-            out.append(_shift_da(part, days))
-        elif len(part) >= 8 and part[:8].isdigit():  # DT: YYYYMMDD then the time and offset, kept
-            shifted = _shift_da(part[:8], days)
-            out.append(shifted + part[8:] if shifted else "")
-        else:  # (a DT of only a year or a month cannot be shifted by days: dropped)
-            out.append("")
-    return "-".join(out)
+    A value that is not a date becomes empty (nothing of it is kept). A DT range is told from
+    a DT with a negative UTC offset by its parts: each side of a range is a DT of its own."""
+    text = text.strip()
+    if vr == "DT" and (not text or _DT.fullmatch(text)):
+        return _shift_dt(text, days) if text else ""
+    if vr == "DT":
+        for at in [i for i, c in enumerate(text) if c == "-"]:
+            first, second = text[:at].strip(), text[at + 1:].strip()
+            if all(not side or _DT.fullmatch(side) for side in (first, second)) and (first or second):
+                return "-".join(_shift_dt(side, days) if side else "" for side in (first, second))
+        return ""
+    return "-".join(_shift_da(part.strip(), days) if part.strip() else "" for part in text.split("-"))
 
 
 def clean_text(text: str, identifiers: list[str]) -> str:

@@ -24,6 +24,7 @@ from pydicom.uid import ExplicitVRLittleEndian
 from dicomforge import jobs
 from dicomforge.deid import DeidMapping, DeidOptions, ProfileTable, deidentify_file
 from dicomforge.deid.table import action, load_rows
+from dicomforge.deid.values import shift_date_text
 from dicomforge.errors import InputError
 from dicomforge.inputs import NamedInput
 
@@ -162,6 +163,18 @@ class TestEveryAttribute:
         expected = (datetime.date(2001, 2, 3) + datetime.timedelta(days=days)).strftime("%Y%m%d")
         assert out.StudyDate == expected and out.AcquisitionDateTime.startswith(expected)
         assert str(out.AcquisitionDateTime)[8:14] == "040506"
+
+    @pytest.mark.parametrize("text, vr, shifted", [
+        ("20010203", "DA", "20010213"), ("20010203-20010210", "DA", "20010213-20010220"),
+        ("-20010210", "DA", "-20010220"), ("2001023", "DA", ""),
+        ("20010203040506.123", "DT", "20010213040506.123"), ("20010203040506-0500", "DT", "20010213040506-0500"),
+        ("20010203040506-20010204", "DT", "20010213040506-20010214"),  # (a range: both sides move)
+        ("20010203040506+0100-20010204-0500", "DT", "20010213040506+0100-20010214-0500"),
+        ("20010203-", "DT", "20010213-"), ("2001", "DT", ""), ("20010203 DOE", "DT", ""),
+    ])
+    def test_date_text(self, text, vr, shifted):
+        """Every date of a value moves, a range's second one too; what is not a date is not kept."""
+        assert shift_date_text(text, vr, 10) == shifted
 
     def test_report_and_names_hold_no_original_value(self):
         """The report and the output's name hold no name, ID or date of the original."""
