@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 from pydicom.datadict import dictionary_description, keyword_for_tag
+from table_output import write_table
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "py" / "dicomforge" / "deid" / "profile_table.tsv"
@@ -116,13 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     text, problems, warnings = convert(json.loads(args.json.read_text(encoding="utf-8")), args.edition, args.source)
     for w in warnings:
         print(f"note: {w}", file=sys.stderr)
-    if problems:
-        print("\n".join(["not written:", *problems]), file=sys.stderr)
-        return 1
-    args.out.write_text(text, encoding="utf-8", newline="\n")
-    rows = sum(1 for line in text.splitlines() if not line.startswith("#")) - 1
-    print(f"{args.out}: {rows} rows", file=sys.stderr)
-    return 0
+    return write_table(args.out, text, problems)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ import re
 import sys
 from pathlib import Path
 
+from table_output import write_table
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "py" / "dicomforge" / "deid" / "safe_private.tsv"
 
@@ -116,13 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     text, problems = convert(args.java.read_text(encoding="utf-8", errors="replace"), args.source)
-    if problems:
-        print("\n".join(["not written:", *problems]), file=sys.stderr)
-        return 1
-    args.out.write_text(text, encoding="utf-8", newline="\n")
-    rows = sum(1 for line in text.splitlines() if not line.startswith("#")) - 1
-    print(f"{args.out}: {rows} rows", file=sys.stderr)
-    return 0
+    return write_table(args.out, text, problems)
 
 
 if __name__ == "__main__":
