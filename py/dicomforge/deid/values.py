@@ -42,8 +42,9 @@ def _shift_da(text: str, days: int) -> str:
     return (day + datetime.timedelta(days=days)).strftime("%Y%m%d")
 
 
-# a DT value (PS3.5 6.2): YYYYMMDD, then the time (up to HHMMSS.FFFFFF) and the UTC offset, kept
-_DT = re.compile(r"(\d{8})\d{0,6}(?:\.\d{1,6})?(?:[+-]\d{4})?")
+# a DT value (PS3.5 6.2): YYYYMMDD, then the time (up to HHMMSS.FFFFFF) and the UTC offset
+# (&ZZXX, at most 14 hours either way: so "-2001" in "20010203-2001" is a range's year, not an offset), kept
+_DT = re.compile(r"(\d{8})\d{0,6}(?:\.\d{1,6})?(?:[+-](?:0\d|1[0-4])[0-5]\d)?")
 
 
 def _shift_dt(text: str, days: int) -> str:

@@ -171,6 +171,7 @@ class TestEveryAttribute:
         ("20010203040506-20010204", "DT", "20010213040506-20010214"),  # (a range: both sides move)
         ("20010203040506+0100-20010204-0500", "DT", "20010213040506+0100-20010214-0500"),
         ("20010203-", "DT", "20010213-"), ("2001", "DT", ""), ("20010203 DOE", "DT", ""),
+        ("20010203-2001", "DT", ""),  # (a range to a year: a year cannot move by days, so nothing is kept)
     ])
     def test_date_text(self, text, vr, shifted):
         """Every date of a value moves, a range's second one too; what is not a date is not kept."""
