@@ -22,13 +22,16 @@ from __future__ import annotations
 import functools
 import io
 import re
-from importlib.resources import files
 
 from pydicom.charset import convert_encodings
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.filereader import read_sequence
 from pydicom.multival import MultiValue
+
+from dicomforge.dicom.tags import block_creator
+
+from .table import read_table
 
 __all__ = ["SafePrivate", "load_safe_list"]
 
@@ -40,16 +43,8 @@ _UIDS = re.compile(rb"[0-9]+(\.[0-9]+){2,}(\\[0-9]+(\.[0-9]+){2,})*[ \0]?")
 @functools.cache
 def load_safe_list() -> dict[tuple[int, str], dict[int, str]]:
     """``{(group, creator): {element in block: VR}}`` from ``safe_private.tsv``, read once."""
-    text = files("dicomforge.deid").joinpath("safe_private.tsv").read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    if not lines or tuple(lines[0].split("\t")) != _COLUMNS:
-        raise ValueError(f"safe_private.tsv: header {lines[:1]!r}, expected {_COLUMNS!r}")
     safe: dict[tuple[int, str], dict[int, str]] = {}
-    for number, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
-        if len(cells) != len(_COLUMNS):
-            raise ValueError(f"safe_private.tsv: row {number} has {len(cells)} cells, expected {len(_COLUMNS)}")
-        creator, group, element, vr = cells[:4]
+    for _, (creator, group, element, vr, _meaning) in read_table("safe_private.tsv", _COLUMNS):
         first, _, last = element.partition("-")
         block = safe.setdefault((int(group, 16), creator), {})
         for number_in_block in range(int(first, 16), int(last or first, 16) + 1):
@@ -94,11 +89,9 @@ class SafePrivate:
         """*elem* (a private, non-creator element of *ds*) as it is kept, re-read where its
         VR is UN and the list gives another; None where it is not known to be safe."""
         tag = elem.tag
-        creator_elem = ds.get((tag.group << 16) | (tag.element >> 8))
-        if creator_elem is None or creator_elem.value in (None, b"", ""):
+        creator = block_creator(ds, int(tag))
+        if not creator:
             return None
-        creator = creator_elem.value
-        creator = (creator.decode("latin-1") if isinstance(creator, bytes) else str(creator)).strip(" \0")
         number = tag.element & 0xFF
         key = (tag.group, creator)
         vr = self.listed.get(key, {}).get(number)

@@ -56,16 +56,32 @@ class ProfileRow:
     actions: dict[str, str] = field(hash=False)
 
 
-def _parse(text: str) -> tuple[ProfileRow, ...]:
+def read_table(name: str, columns: tuple[str, ...], text: str | None = None) -> list[tuple[int, list[str]]]:
+    """The rows of *name*, a tab-separated table beside this module (``#`` and blank lines
+    skipped, the header *columns*), each with its row number; from *text* where given.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and its header, or every row of another width.
+    """
+    if text is None:
+        text = files("dicomforge.deid").joinpath(name).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    if not lines or tuple(lines[0].split("\t")) != COLUMNS:
-        raise ValueError(f"profile_table.tsv: header {lines[:1]!r}, expected {COLUMNS!r}")
+    if not lines or tuple(lines[0].split("\t")) != columns:
+        raise ValueError(f"{name}: header {lines[:1]!r}, expected {columns!r}")
+    rows = [(number, line.split("\t")) for number, line in enumerate(lines[1:], start=2)]
+    problems = [f"row {number}: {len(cells)} cells, expected {len(columns)}" for number, cells in rows
+                if len(cells) != len(columns)]
+    if problems:
+        raise ValueError(f"{name}: " + "; ".join(problems))
+    return rows
+
+
+def _parse(text: str | None = None) -> tuple[ProfileRow, ...]:
+    """The rows of ``profile_table.tsv`` (or of *text*), every unknown action code named."""
     rows, problems = [], []
-    for number, line in enumerate(lines[1:], start=2):
-        cells = line.split("\t")
-        if len(cells) != len(COLUMNS):
-            problems.append(f"row {number}: {len(cells)} cells, expected {len(COLUMNS)}")
-            continue
+    for number, cells in read_table("profile_table.tsv", COLUMNS, text):
         tag, keyword, name, *codes = cells
         actions = {col: code for col, code in zip(COLUMNS[3:], codes) if code}
         bad = sorted(set(actions.values()) - CODES)
@@ -80,8 +96,7 @@ def _parse(text: str) -> tuple[ProfileRow, ...]:
 @functools.cache
 def load_rows() -> tuple[ProfileRow, ...]:
     """Every row of Table E.1-1 in the standard's order (by name), read once."""
-    text = files("dicomforge.deid").joinpath("profile_table.tsv").read_text(encoding="utf-8")
-    return _parse(text)
+    return _parse()
 
 
 def _mask(tag: str) -> tuple[int, int]:

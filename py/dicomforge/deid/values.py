@@ -59,15 +59,15 @@ def shift_date_text(text: str, vr: str, days: int) -> str:
     A value that is not a date becomes empty (nothing of it is kept). A DT range is told from
     a DT with a negative UTC offset by its parts: each side of a range is a DT of its own."""
     text = text.strip()
-    if vr == "DT" and (not text or _DT.fullmatch(text)):
-        return _shift_dt(text, days) if text else ""
-    if vr == "DT":
-        for at in [i for i, c in enumerate(text) if c == "-"]:
-            first, second = text[:at].strip(), text[at + 1:].strip()
-            if all(not side or _DT.fullmatch(side) for side in (first, second)) and (first or second):
-                return "-".join(_shift_dt(side, days) if side else "" for side in (first, second))
-        return ""
-    return "-".join(_shift_da(part.strip(), days) if part.strip() else "" for part in text.split("-"))
+    if vr == "DA":
+        return "-".join(_shift_da(part.strip(), days) for part in text.split("-"))  # (an empty side stays empty)
+    if not text or _DT.fullmatch(text):
+        return _shift_dt(text, days)
+    for at in [i for i, c in enumerate(text) if c == "-"]:
+        sides = text[:at].strip(), text[at + 1:].strip()
+        if all(not side or _DT.fullmatch(side) for side in sides) and any(sides):
+            return "-".join(_shift_dt(side, days) for side in sides)
+    return ""
 
 
 def clean_text(text: str, identifiers: list[str]) -> str:

@@ -26,6 +26,7 @@ from pydicom.filebase import DicomBytesIO
 from pydicom.filewriter import write_data_element
 from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
 
+from dicomforge.dicom.tags import block_creator
 from dicomforge.errors import InputError, plain_reason
 
 __all__ = ["ftest", "read_dataset", "element_tree", "dump_text", "TRANSFER_SYNTAX_NAMES"]
@@ -160,10 +161,8 @@ def _node(ds, tag: int, prefix: str, little: bool, implicit: bool, base: int, en
     node = _Node(tag, vr, None, b"", little, 8 if implicit or vr not in _LONG_VRS else 12, prefix + step,
                  keyword, elem.name if elem is not None else "Unknown", encodings, is_raw and stored.VR is None and vr == "UN")
     private = tag >> 16 & 1 and tag >> 16 > 7 and tag & 0xFF00  # PS3.5 7.8.1: (gggg,xxyy) is in block (gggg,00xx)
-    creator = ds.get_item(tag & 0xFFFF0000 | (tag & 0xFF00) >> 8, keep_deferred=True) if private else None
-    if creator is not None:
-        value = creator.value or b""
-        node.creator = (value if isinstance(value, str) else bytes(value).decode("latin-1")).strip(" \x00")
+    if private:
+        node.creator = block_creator(ds, tag)
     length = stored.length if is_raw else None
     if elem is not None and elem.VR == "SQ" and (vr == "SQ" or length == _UNDEFINED):
         undefined = length == _UNDEFINED if is_raw else elem.is_undefined_length

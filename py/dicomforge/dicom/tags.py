@@ -2,6 +2,8 @@
 
 One table, so that the scanner, the describer, the overlay writer and the label matcher
 name (0028,0010) *Rows* the same way. pydicom keywords are used wherever a dataset is parsed.
+:func:`block_creator` finds the Private Creator of a private element's block, for the dump and
+the de-identifier alike.
 """
 
 from __future__ import annotations
@@ -51,3 +53,13 @@ EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1"
 DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1.99"
 EXPLICIT_VR_BIG_ENDIAN = "1.2.840.10008.1.2.2"
 RLE_LOSSLESS = "1.2.840.10008.1.2.5"
+
+
+def block_creator(ds, tag: int) -> str | None:
+    """The Private Creator of the block holding private element *tag* of *ds* ((gggg,xxyy) is in
+    the block reserved by (gggg,00xx), PS3.5 7.8.1), padding stripped; None where none reserved it."""
+    creator = ds.get_item(tag & 0xFFFF0000 | (tag & 0xFF00) >> 8, keep_deferred=True)
+    if creator is None:
+        return None
+    value = creator.value or b""
+    return (value if isinstance(value, str) else bytes(value).decode("latin-1")).strip(" \x00")
